@@ -1,0 +1,69 @@
+"""Checks for the notebooks' parameters: one clear line per mistake, before any TensorFlow work."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+class ParameterError(ValueError):
+    """A parameter with a wrong type or value; the message names it, its value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    types: tuple[type, ...]
+    allowed: str
+    ok: Callable[[Any], bool] = lambda v: True
+    optional: bool = False
+
+
+def _at_least(n):
+    return Rule((int,), f"a whole number of at least {n}", lambda v: v >= n)
+
+
+RULES: dict[str, Rule] = {
+    "EPOCHS": _at_least(1),
+    "BATCH_SIZE": _at_least(1),
+    "SEQ_LENGTH": _at_least(1),
+    "BUFFER_SIZE": _at_least(0),
+    "EMBEDDING_DIM": _at_least(1),
+    "RNN_UNITS": _at_least(1),
+    "NUM_LAYERS": _at_least(1),
+    "RNN_TYPE": Rule((str,), "'gru' or 'lstm'", lambda v: v in ("gru", "lstm")),
+    "DROPOUT": Rule((int, float), "a number from 0 up to (not including) 1", lambda v: 0 <= v < 1),
+    "LEARNING_RATE": Rule((int, float), "a number above 0, such as 0.001", lambda v: v > 0),
+    "VAL_FRACTION": Rule((int, float), "a number above 0 and below 1, such as 0.1", lambda v: 0 < v < 1),
+    "MAX_STEPS_PER_EPOCH": Rule((int,), "None (whole epochs) or a whole number of at least 1",
+                                lambda v: v >= 1, optional=True),
+    "SEED": Rule((int,), "a whole number of 0 or more", lambda v: v >= 0),
+    "DATA_PATH": Rule((str,), "a path to a UTF-8 text file, or '' for the Shakespeare corpus"),
+    "RUN_DIR": Rule((str,), "a folder path such as '../runs/tutorial'", lambda v: v.strip() != ""),
+    "TEMPERATURE": Rule((int, float), "a number above 0, such as 1.0", lambda v: v > 0),
+    "TOP_K": Rule((int,), "None (no limit) or a whole number of at least 1", lambda v: v >= 1, optional=True),
+    "NUM_GENERATE": _at_least(0),
+    "START_STRING": Rule((str,), "a non-empty string such as 'ROMEO: '", lambda v: v != ""),
+    "LOG_EVERY": _at_least(1),
+    "SAVE_EVERY": _at_least(1),
+}
+
+
+def check_value(name: str, value: Any) -> None:
+    rule = RULES.get(name)
+    if rule is None:
+        guess = difflib.get_close_matches(name, RULES, n=1)
+        hint = f" Did you mean {guess[0]}?" if guess else ""
+        raise ParameterError(f"{name} is not a parameter of these notebooks.{hint} Known: {', '.join(RULES)}.")
+    if value is None and rule.optional:
+        return
+    wrong_type = isinstance(value, bool) or not isinstance(value, rule.types)
+    if wrong_type or not rule.ok(value):
+        raise ParameterError(f"{name}={value!r} is not allowed: {name} must be {rule.allowed}.")
+
+
+def check(values: dict[str, Any]) -> None:
+    """Check every UPPER_CASE name in ``values`` (a notebook passes ``globals()``)."""
+    for name, value in values.items():
+        if name.isupper() and not name.startswith("_"):
+            check_value(name, value)

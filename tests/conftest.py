@@ -1,0 +1,40 @@
+"""Shared fixtures: the real corpus (from the project's cache) and tiny models."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import helpers  # noqa: F401  (quiet TensorFlow import first)
+from helpers.data import CORPUS_NAME, default_cache_dir, load_text
+from helpers.vocab import Vocab
+
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / CORPUS_NAME
+
+
+@pytest.fixture(scope="session")
+def corpus_path() -> Path:
+    """The cached corpus; seeded from ../shared when this machine cannot download it."""
+    cached = default_cache_dir() / CORPUS_NAME
+    if not cached.exists() and SHARED_CORPUS.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHARED_CORPUS, cached)
+    load_text()  # verifies (and downloads where there is a network)
+    return cached
+
+
+@pytest.fixture(scope="session")
+def text(corpus_path) -> str:
+    return load_text()
+
+
+@pytest.fixture(scope="session")
+def vocab(text) -> Vocab:
+    return Vocab.from_text(text)
+
+
+@pytest.fixture(scope="session")
+def ids(text, vocab):
+    return vocab.encode(text)

@@ -1,0 +1,46 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers.model import build_model, build_stateful_model
+
+
+def test_tutorial_model_has_the_tutorials_parameter_count():
+    model = build_model(65, 256, 1024)
+    assert model.count_params() == 4_021_569
+    assert [layer.name for layer in model.layers] == ["embedding", "gru", "dense"]
+
+
+@pytest.mark.parametrize("batch, length", [(1, 1), (3, 17), (64, 100)])
+def test_any_batch_size_and_length(batch, length):
+    model = build_model(65, 8, 16)
+    assert model(np.zeros((batch, length), "int32")).shape == (batch, length, 65)
+
+
+@pytest.mark.parametrize("rnn_type, num_layers", [("gru", 1), ("gru", 2), ("lstm", 1), ("lstm", 2)])
+def test_state_carried_explicitly_continues_the_sequence(rnn_type, num_layers):
+    keras.utils.set_random_seed(0)
+    model = build_model(30, 8, 16, rnn_type, num_layers)
+    ids = np.random.default_rng(0).integers(0, 30, (2, 12)).astype("int32")
+    whole = model(ids).numpy()
+    _, states = model(ids[:, :7], return_state=True)
+    assert len(states) == num_layers and len(states[0]) == (2 if rnn_type == "lstm" else 1)
+    rest = model(ids[:, 7:], states=states).numpy()
+    np.testing.assert_allclose(rest, whole[:, 7:], atol=1e-5)
+
+
+def test_stateful_model_matches_stateless_and_resets():
+    keras.utils.set_random_seed(0)
+    model = build_model(30, 8, 16)
+    stateful = build_stateful_model(30, 8, 16, batch_size=2)
+    stateful.set_weights(model.get_weights())
+    ids = np.random.default_rng(1).integers(0, 30, (2, 10)).astype("int32")
+    stateful(ids[:, :4])
+    np.testing.assert_allclose(stateful(ids[:, 4:]).numpy(), model(ids).numpy()[:, 4:], atol=1e-5)
+    stateful.get_layer("gru").reset_state()
+    np.testing.assert_allclose(stateful(ids).numpy(), model(ids).numpy(), atol=1e-5)
+
+
+def test_unknown_rnn_type():
+    with pytest.raises(ValueError, match="RNN_TYPE='rnn' is not known; use one of \\['gru', 'lstm'\\]"):
+        build_model(65, rnn_type="rnn")

@@ -1,0 +1,104 @@
+import json
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.dataset import make_dataset, train_val_split
+from helpers.model import build_model
+from helpers.training import (
+    checkpoint_path, compile_model, fit, latest_checkpoint, list_checkpoints, load_run, make_loss,
+    read_history, save_run, save_weights_atomically, train_custom,
+)
+
+
+@pytest.fixture
+def tiny(ids, vocab):
+    """A tiny model and small datasets cut from the real corpus."""
+    keras.utils.set_random_seed(0)
+    train, val = train_val_split(ids[:30_000], 0.1)
+    model = compile_model(build_model(len(vocab), 8, 16))
+    return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+
+
+def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 256, 1024)
+    inputs, target = next(iter(make_dataset(ids, 100, 64, 1000, seed=0)))
+    assert float(make_loss()(target, model(inputs))) == pytest.approx(math.log(65), abs=0.05)
+
+
+def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
+    model, train_ds, val_ds = tiny
+    save_run(tmp_path, model, vocab, {"EPOCHS": 2})
+    history = fit(model, train_ds, val_ds, 2, tmp_path, verbose=0)
+    assert history["epoch"] == [1, 2] and len(history["loss"]) == len(history["val_loss"]) == 2
+    assert history["loss"][1] < history["loss"][0]
+    assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 2)
+    restored, restored_vocab = load_run(tmp_path)
+    assert restored_vocab == vocab and restored.config == model.config
+    x = np.arange(20, dtype="int32")[None, :]
+    np.testing.assert_allclose(restored(x).numpy(), model(x).numpy(), atol=1e-6)
+
+
+def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
+    model, train_ds, val_ds = tiny
+    save_run(tmp_path, model, vocab)
+    fit(model, train_ds, val_ds, 2, tmp_path, verbose=0)
+    history = read_history(tmp_path)
+    history["loss"].append(99.0)  # what an epoch cut off before its checkpoint could leave behind
+    history["epoch"].append(3)
+    (tmp_path / "history.json").write_text(json.dumps(history))
+    again = compile_model(build_model(len(vocab), 8, 16))
+    resumed = fit(again, train_ds, val_ds, 4, tmp_path, verbose=0)
+    assert resumed["epoch"] == [1, 2, 3, 4] and 99.0 not in resumed["loss"]
+    assert resumed["loss"][:2] == history["loss"][:2]
+
+
+def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
+    model, train_ds, val_ds = tiny
+    save_run(tmp_path, model, vocab)
+    history = fit(model, train_ds, val_ds, 5, tmp_path, verbose=0)
+    best = 1 + int(np.argmin(history["val_loss"]))
+    assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
+
+
+def test_interrupted_save_leaves_the_previous_checkpoint(tiny, tmp_path, monkeypatch):
+    model, _, _ = tiny
+    path = tmp_path / "epoch_001.weights.h5"
+    save_weights_atomically(model, path)
+    before = path.read_bytes()
+
+    def crash(target):
+        with open(target, "wb") as f:
+            f.write(b"half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model, "save_weights", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_weights_atomically(model, path)
+    assert path.read_bytes() == before
+
+
+def test_load_run_without_training_says_what_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Run notebooks/04_fit.ipynb first, or set RUN_DIR"):
+        load_run(tmp_path / "nothing-here")
+
+
+def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
+    model, _, _ = tiny
+    save_run(tmp_path, model, vocab)
+    with pytest.raises(ValueError, match="RNN_UNITS is 16 there, 32 here"):
+        save_run(tmp_path, build_model(len(vocab), 8, 32), vocab)
+
+
+def test_custom_loop_reports_the_mean_batch_loss(tiny, ids, tmp_path):
+    model, _, _ = tiny
+    ordered = make_dataset(ids[:20_000], 20, 8, buffer_size=None, max_batches=5)
+    expected = np.mean([float(make_loss()(y, model(x))) for x, y in ordered])
+    lines = []
+    history = train_custom(model, ordered, 1, tmp_path, learning_rate=0.0, log_every=2, save_every=1, print_fn=lines.append)
+    assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert [line.split(" Loss")[0] for line in lines[:3]] == ["Epoch 1 Batch 0", "Epoch 1 Batch 2", "Epoch 1 Batch 4"]
+    assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 1)
