@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keras
 
+from helpers.errors import UserError
 CORPUS_NAME = "shakespeare.txt"
 CORPUS_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
 CORPUS_MIRROR = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
@@ -16,7 +17,7 @@ CORPUS_BYTES = 1_115_394
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class CorpusError(ValueError):
+class CorpusError(UserError, ValueError):
     """A text file that cannot be used as a corpus, with the reason and the fix."""
 
 

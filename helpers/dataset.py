@@ -5,6 +5,12 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from helpers.errors import UserError
+
+
+class DatasetError(UserError, ValueError):
+    """A text or a split that cannot give the batches asked for."""
+
 
 def split_input_target(chunk):
     """A window of seq_length + 1 ids -> (its first seq_length, its last seq_length)."""
@@ -16,7 +22,7 @@ def split_input_target(chunk):
 def train_val_split(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Split off a contiguous tail of the text for validation, so no window straddles both."""
     if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"VAL_FRACTION={val_fraction!r} must be at least 0 and below 1 (0.1 keeps the last 10% aside).")
+        raise DatasetError(f"VAL_FRACTION={val_fraction!r} must be at least 0 and below 1 (0.1 keeps the last 10% aside).")
     cut = len(ids) - int(len(ids) * val_fraction)
     return ids[:cut], ids[cut:]
 
@@ -40,7 +46,7 @@ def make_dataset(
     caps the batches per pass, for quick runs.
     """
     if count_batches(len(ids), seq_length, batch_size) < 1:
-        raise ValueError(
+        raise DatasetError(
             f"the text has {len(ids):,} characters, fewer than one batch needs "
             f"(BATCH_SIZE {batch_size} x (SEQ_LENGTH {seq_length} + 1) = {batch_size * (seq_length + 1):,}); "
             f"use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH."

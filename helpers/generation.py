@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from helpers.params import ParameterError
 from helpers.vocab import Vocab
 
 
 def check_sampling(temperature: float, top_k: int | None, vocab_size: int) -> None:
     if not temperature > 0:
-        raise ValueError(f"TEMPERATURE={temperature!r} must be above 0 (1.0 samples the model as it is; lower is more cautious).")
+        raise ParameterError(f"TEMPERATURE={temperature!r} must be above 0 (1.0 samples the model as it is; lower is more cautious).")
     if top_k is not None and not 1 <= top_k <= vocab_size:
-        raise ValueError(f"TOP_K={top_k!r} must be between 1 and the vocabulary size {vocab_size}, or None for no limit.")
+        raise ParameterError(f"TOP_K={top_k!r} must be between 1 and the vocabulary size {vocab_size}, or None for no limit.")
 
 
 def sample_logits(logits, temperature: float, top_k: int | None, seed):
@@ -45,9 +46,9 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
     prompts = [start_string] if isinstance(start_string, str) else list(start_string)
     check_sampling(temperature, top_k, len(vocab))
     if num_chars < 0:
-        raise ValueError(f"NUM_GENERATE={num_chars!r} must be 0 or more.")
+        raise ParameterError(f"NUM_GENERATE={num_chars!r} must be 0 or more.")
     if not prompts or any(not p for p in prompts):
-        raise ValueError("START_STRING must be a non-empty string (or a list of them), e.g. 'ROMEO: '.")
+        raise ParameterError("START_STRING must be a non-empty string (or a list of them), e.g. 'ROMEO: '.")
     for prompt in prompts:
         vocab.check(prompt, "START_STRING")
     if seed is None:

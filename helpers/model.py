@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from helpers.params import ParameterError
+
 RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 
 
@@ -21,7 +23,7 @@ class CharRNN(keras.Model):
                  rnn_type: str = "gru", num_layers: int = 1, dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         if rnn_type not in RNN_TYPES:
-            raise ValueError(f"RNN_TYPE={rnn_type!r} is not known; use one of {sorted(RNN_TYPES)}.")
+            raise ParameterError(f"RNN_TYPE={rnn_type!r} is not known; use one of {sorted(RNN_TYPES)}.")
         self.config = dict(vocab_size=vocab_size, embedding_dim=embedding_dim, rnn_units=rnn_units,
                            rnn_type=rnn_type, num_layers=num_layers, dropout=dropout)
         self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")

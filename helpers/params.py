@@ -6,8 +6,10 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from helpers.errors import UserError
 
-class ParameterError(ValueError):
+
+class ParameterError(UserError, ValueError):
     """A parameter with a wrong type or value; the message names it, its value and what is allowed."""
 
 

@@ -12,11 +12,16 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
 from helpers.vocab import Vocab
 
 CHECKPOINTS = "checkpoints"
 CHECKPOINT_RE = re.compile(r"^epoch_(\d+)\.weights\.h5$")
+
+
+class RunDirError(UserError, ValueError):
+    """A run directory that is missing, empty, or holds a model of other settings."""
 
 
 def make_loss() -> keras.losses.Loss:
@@ -55,7 +60,7 @@ def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab) -> None:
     if (run_dir / "vocab.json").exists() and Vocab.load(run_dir / "vocab.json") != vocab:
         differences.append("its vocabulary comes from another text")
     if differences:
-        raise ValueError(
+        raise RunDirError(
             f"{run_dir} holds a model trained with other settings ({'; '.join(differences)}). "
             f"Set RUN_DIR to a new folder, or use that run's settings; its checkpoints are left untouched."
         )
@@ -98,13 +103,20 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None) -> tuple
     checkpoint = Path(checkpoint) if checkpoint else latest_checkpoint(run_dir)
     if missing or checkpoint is None:
         what = ", ".join(missing) if missing else "a checkpoint"
-        raise FileNotFoundError(
+        raise RunDirError(
             f"{run_dir} has no trained model (missing {what}). Run notebooks/04_fit.ipynb first, "
             f"or set RUN_DIR to the folder a training run wrote."
         )
     vocab = Vocab.load(run_dir / "vocab.json")
-    model = build_model(**json.loads((run_dir / "model.json").read_text()))
-    model.load_weights(checkpoint)
+    config = json.loads((run_dir / "model.json").read_text())
+    model = build_model(**config)
+    try:
+        model.load_weights(checkpoint)
+    except ValueError as error:
+        raise RunDirError(
+            f"{checkpoint} does not fit the model described in {run_dir / 'model.json'} ({config}): {error}. "
+            f"Use the checkpoint of the run that wrote that folder."
+        ) from None
     return model, vocab
 
 
@@ -130,11 +142,24 @@ class RunCheckpoint(keras.callbacks.Callback):
         self.run_dir = Path(run_dir)
         self.keep = keep
         self.started = 0.0
+        self.diverged = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.perf_counter()
 
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged = float(loss)
+            self.model.stop_training = True
+
     def on_epoch_end(self, epoch, logs=None):
+        if self.diverged is not None:
+            kept = latest_checkpoint(self.run_dir)
+            print(f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
+                  f"Nothing of this epoch was saved; the last good checkpoint is "
+                  f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+            return
         history = read_history(self.run_dir)
         for key, value in (logs or {}).items():
             history.setdefault(key, []).append(float(value))
@@ -165,9 +190,14 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
     if not checkpoints:
         return 0
     epoch = max(checkpoints)
-    if model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)  # so Adam's moments are restored too
+    optimizer = model.optimizer
+    if optimizer is not None:
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)  # so Adam's moments are restored too
+        learning_rate = float(optimizer.learning_rate)
     model.load_weights(checkpoints[epoch])
+    if optimizer is not None:
+        optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
     history = read_history(run_dir)
     if history:
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
@@ -176,7 +206,7 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
 
 
 def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path,
-        verbose: int = 2) -> dict[str, list[float]]:
+        verbose: int = 2, callbacks: tuple = ()) -> dict[str, list[float]]:
     """``model.fit`` for ``epochs`` epochs, saving a checkpoint and the history in ``run_dir`` after each.
 
     A run directory that already holds checkpoints is resumed from its latest
@@ -189,7 +219,7 @@ def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path,
     if done < epochs:
         # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
         model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=done, shuffle=False,
-                  callbacks=[RunCheckpoint(run_dir)], verbose=verbose)
+                  callbacks=[*callbacks, RunCheckpoint(run_dir)], verbose=verbose)
     return read_history(run_dir)
 
 

@@ -7,6 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.errors import UserError
+
+
+class VocabError(UserError, ValueError):
+    """Text with characters the vocabulary does not have."""
+
 
 class Vocab:
     """Maps characters to ids (their index in the sorted character list) and back."""
@@ -36,7 +42,7 @@ class Vocab:
         unknown = sorted(set(text) - set(self.char2idx))
         if unknown:
             listed = ", ".join(repr(c) for c in unknown)
-            raise ValueError(
+            raise VocabError(
                 f"{name} has characters not in the vocabulary: {listed} — the model knows "
                 f"{len(self)} characters; use only those (vocab.chars lists them)."
             )

@@ -9,7 +9,7 @@ from helpers.dataset import make_dataset, train_val_split
 from helpers.model import build_model
 from helpers.training import (
     checkpoint_path, compile_model, fit, latest_checkpoint, list_checkpoints, load_run, make_loss,
-    read_history, save_run, save_weights_atomically, train_custom,
+    RunDirError, read_history, save_run, save_weights_atomically, train_custom,
 )
 
 
@@ -82,14 +82,14 @@ def test_interrupted_save_leaves_the_previous_checkpoint(tiny, tmp_path, monkeyp
 
 
 def test_load_run_without_training_says_what_to_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match="Run notebooks/04_fit.ipynb first, or set RUN_DIR"):
+    with pytest.raises(RunDirError, match="Run notebooks/04_fit.ipynb first, or set RUN_DIR"):
         load_run(tmp_path / "nothing-here")
 
 
 def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
     model, _, _ = tiny
     save_run(tmp_path, model, vocab)
-    with pytest.raises(ValueError, match="RNN_UNITS is 16 there, 32 here"):
+    with pytest.raises(RunDirError, match="RNN_UNITS is 16 there, 32 here"):
         save_run(tmp_path, build_model(len(vocab), 8, 32), vocab)
 
 
@@ -102,3 +102,27 @@ def test_custom_loop_reports_the_mean_batch_loss(tiny, ids, tmp_path):
     assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert [line.split(" Loss")[0] for line in lines[:3]] == ["Epoch 1 Batch 0", "Epoch 1 Batch 2", "Epoch 1 Batch 4"]
     assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 1)
+
+
+def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path, capsys):
+    model, train_ds, val_ds = tiny
+    save_run(tmp_path, model, vocab)
+    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
+    good = checkpoint_path(tmp_path, 1).read_bytes()
+    absurd = compile_model(build_model(len(vocab), 8, 16), learning_rate=1e38)  # float32 weights overflow to inf
+    history = fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0)
+    out = capsys.readouterr().out
+    assert "Training stopped in epoch 2: the loss became nan" in out
+    assert "the last good checkpoint is epoch_001.weights.h5. Try a smaller LEARNING_RATE" in out
+    assert history["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
+    assert checkpoint_path(tmp_path, 1).read_bytes() == good
+
+
+def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tmp_path):
+    model, train_ds, val_ds = tiny
+    save_run(tmp_path, model, vocab)
+    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
+    other = tmp_path / "other"
+    save_run(other, build_model(len(vocab), 8, 32), vocab)
+    with pytest.raises(RunDirError, match="does not fit the model described in .*'rnn_units': 32"):
+        load_run(other, checkpoint=checkpoint_path(tmp_path, 1))

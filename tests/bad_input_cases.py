@@ -1,0 +1,108 @@
+"""The bad inputs a workshop meets, each with the error the user sees.
+
+tests/test_bad_inputs.py runs every case; scripts/bad_input_table.py prints the same
+cases as the README's table, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from helpers.errors import UserError
+
+
+class Case(NamedTuple):
+    what: str  # the input, as the user would describe it
+    trigger: Callable[[Path], object]  # given a scratch folder, does what the user did
+    expected: str  # a fragment the message must contain
+
+
+def _file(folder: Path, content: bytes) -> Path:
+    path = folder / "input.txt"
+    path.write_bytes(content)
+    return path
+
+
+def _param(name, value):
+    from helpers.params import check_value
+
+    return lambda folder: check_value(name, value)
+
+
+def _load(content: bytes | None):
+    from helpers.data import load_text
+
+    return lambda folder: load_text(folder / "input.txt" if content is None else _file(folder, content))
+
+
+def _corrupt_cache(folder: Path):
+    from helpers.data import load_text
+
+    (folder / "shakespeare.txt").write_text("First Citizen:\nBefore we proceed")
+    return load_text(cache_dir=folder)
+
+
+def _short_text(folder: Path):
+    from helpers.dataset import make_dataset
+    from helpers.vocab import Vocab
+
+    text = "To be, or not to be: that is the question.\n" * 100
+    return make_dataset(Vocab.from_text(text).encode(text), seq_length=100, batch_size=64)
+
+
+def _unknown_start(folder: Path):
+    from helpers.vocab import Vocab
+
+    return Vocab.from_text("ABC abc:\n").encode("Café", name="START_STRING")
+
+
+def _empty_run_dir(folder: Path):
+    from helpers.training import load_run
+
+    return load_run(folder)
+
+
+def _other_model(folder: Path):
+    from helpers.model import build_model
+    from helpers.training import save_run
+    from helpers.vocab import Vocab
+
+    vocab = Vocab.from_text("abc")
+    save_run(folder, build_model(3, 4, 8), vocab)
+    return save_run(folder, build_model(3, 4, 16), vocab)
+
+
+def _profile(folder: Path):
+    from helpers.runner import load_profile
+
+    return load_profile("laptop")
+
+
+CASES = [
+    Case("`EPOCHS = 0`", _param("EPOCHS", 0), "EPOCHS=0 is not allowed: EPOCHS must be a whole number of at least 1"),
+    Case("`EPOCHS = \"10\"` (a string)", _param("EPOCHS", "10"), "EPOCHS='10' is not allowed"),
+    Case("`TEMPERATURE = 0`", _param("TEMPERATURE", 0), "TEMPERATURE must be a number above 0"),
+    Case("`SEQ_LENGTH = -5`", _param("SEQ_LENGTH", -5), "SEQ_LENGTH=-5 is not allowed"),
+    Case("`RNN_TYPE = \"rnn\"`", _param("RNN_TYPE", "rnn"), "RNN_TYPE must be 'gru' or 'lstm'"),
+    Case("`papermill -p EPOCH 5` (a misspelt name)", _param("EPOCH", 5), "Did you mean EPOCHS?"),
+    Case("`make run PROFILE=laptop` (no such profile)", _profile, "choose one of"),
+    Case("`DATA_PATH` of a missing file", _load(None), "does not exist"),
+    Case("`DATA_PATH` of an empty file", _load(b""), "is empty"),
+    Case("`DATA_PATH` of an image", _load(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "looks like a binary file"),
+    Case("`DATA_PATH` of a Latin-1 file", _load("café".encode("latin-1")), "is not UTF-8 text"),
+    Case("a text shorter than one batch", _short_text, "fewer than one batch needs"),
+    Case("a truncated `data/shakespeare.txt`", _corrupt_cache, "Delete it and run again"),
+    Case("`START_STRING = \"Café\"`", _unknown_start, "START_STRING has characters not in the vocabulary: 'f', 'é'"),
+    Case("`05_generate` with an empty `RUN_DIR`", _empty_run_dir, "Run notebooks/04_fit.ipynb first, or set RUN_DIR"),
+    Case("`RUN_DIR` of a run with other `RNN_UNITS`", _other_model, "RNN_UNITS is 8 there, 16 here"),
+]
+
+
+def message(case: Case, folder: Path) -> str:
+    """The one line the user sees for ``case``, with the scratch folder shown as ``…/``."""
+    try:
+        case.trigger(folder)
+    except UserError as error:
+        return f"{type(error).__name__}: {error}".replace(f"{folder}/", "…/").replace(str(folder), "…")
+    raise AssertionError(f"{case.what} raised no error")

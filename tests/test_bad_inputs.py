@@ -1,0 +1,15 @@
+import pytest
+
+from bad_input_cases import CASES, message
+from scripts.bad_input_table import README, render, section
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])
+def test_each_bad_input_gets_one_clear_line(case, tmp_path):
+    shown = message(case, tmp_path)
+    assert case.expected in shown
+    assert "\n" not in shown and "Traceback" not in shown
+
+
+def test_readme_table_is_generated_from_these_cases(tmp_path):
+    assert section(README.read_text()) == render(tmp_path), "run: .venv/bin/python scripts/bad_input_table.py"
