@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 run: $(STAMP)
-	$(BIN)/python -m helpers.runner --profile $(PROFILE)
+	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME))
 
 # Re-execute the committed notebooks in place, in order, with their own defaults
 # (04 and 06 train for the tutorial's 10 epochs: about 50 minutes each on 2 CPU cores).

@@ -1,0 +1,88 @@
+import json
+import threading
+
+import pytest
+
+from helpers import runner
+from helpers.params import ParameterError
+
+
+def test_every_profile_is_valid_for_every_notebook(tmp_path):
+    profiles = sorted(p.stem for p in runner.PARAMS_DIR.glob("*.yaml"))
+    assert {"smoke", "workshop", "tutorial", "long"} <= set(profiles)
+    for profile in profiles:
+        values = runner.load_profile(profile)
+        for notebook in runner.NOTEBOOKS:
+            runner.parameters_for(notebook, values, tmp_path)
+
+
+def test_each_notebook_gets_only_what_it_declares(tmp_path):
+    profile = {"EPOCHS": 2, "TEMPERATURE": 0.5}
+    assert runner.parameters_for("01_vectorize", profile, tmp_path) == {}
+    assert runner.parameters_for("04_fit", profile, tmp_path) == {"EPOCHS": 2, "RUN_DIR": str(tmp_path / "model")}
+    assert runner.parameters_for("05_generate", profile, tmp_path) == {"TEMPERATURE": 0.5, "RUN_DIR": str(tmp_path / "model")}
+
+
+def test_unknown_profile_and_bad_values_are_refused_before_any_work(tmp_path, monkeypatch):
+    with pytest.raises(ParameterError, match="PROFILE='nope' has no file params/nope.yaml; choose one of: .*workshop"):
+        runner.load_profile("nope")
+    monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path)
+    (tmp_path / "bad.yaml").write_text("EPOCHS: 0\n")
+    with pytest.raises(ParameterError, match="EPOCHS=0"):
+        runner.load_profile("bad")
+    (tmp_path / "typo.yaml").write_text("04_fit:\n  TEMPERATURE: 0.5\n")
+    with pytest.raises(ParameterError, match="04_fit has no parameter TEMPERATURE"):
+        runner.run("typo", tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
+
+
+def test_runs_started_together_never_share_a_folder(tmp_path):
+    made = []
+    threads = [threading.Thread(target=lambda: made.append(runner.new_run_dir(tmp_path, "smoke"))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(made)) == 8 and all(path.is_dir() for path in made)
+
+
+def test_main_reports_bad_profile_in_one_line(capsys):
+    assert runner.main(["--profile", "nope"]) == 2
+    assert capsys.readouterr().err.startswith("error: PROFILE='nope'")
+
+
+def test_smoke_run_writes_notebooks_and_summary(corpus_path, tmp_path):
+    run_dir = runner.run("smoke", tmp_path)
+    assert sorted(p.name for p in run_dir.glob("*.ipynb")) == [f"{nb}.ipynb" for nb in runner.NOTEBOOKS]
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["profile"] == "smoke" and summary["epochs"] == 1
+    assert summary["parameters"]["EPOCHS"] == 1 and summary["parameters"]["RNN_UNITS"] == 1024
+    assert 3.0 < summary["final_loss"] < 5.0 and summary["final_val_loss"] > 0
+    assert len(summary["sample"]) >= 500 and summary["sample"].startswith("ROMEO: ")
+
+    assert runner.main(["--resume", str(run_dir)]) == 0  # nothing left to train: 04 says so and moves on
+    fit_output = (run_dir / "04_fit.ipynb").read_text()
+    assert f"Resuming {run_dir / 'model'} after epoch 1 of 1." in fit_output
+    assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 1
+
+
+def test_failing_notebook_stops_the_run_naming_it(corpus_path, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path)
+    (tmp_path / "broken.yaml").write_text("EPOCHS: 1\nMAX_STEPS_PER_EPOCH: 1\nDATA_PATH: /no/such/file.txt\n")
+    with pytest.raises(SystemExit, match=r"01_vectorize.ipynb failed in cell \d+: CorpusError: /no/such/file.txt does not exist"):
+        runner.run("broken", tmp_path / "runs")
+    executed = json.loads(next((tmp_path / "runs").glob("*/01_vectorize.ipynb")).read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert len(errors) == 1 and len(errors[0]["traceback"]) == 1  # one line for the learner, no stack trace
+    assert errors[0]["traceback"][0].startswith("CorpusError: /no/such/file.txt does not exist.")
+
+
+@pytest.mark.parametrize("notebook", runner.NOTEBOOKS)
+def test_papermill_sees_every_parameter_with_its_help(notebook):
+    nb = json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())
+    cells = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(cells) == 1
+    lines = [line for line in "".join(cells[0]["source"]).splitlines() if line.strip()]
+    declared = [line.split(":")[0] for line in lines]
+    assert runner.notebook_parameters(notebook) == set(declared)
+    assert all(" # " in line and ": " in line.split("=")[0] for line in lines)  # a type and a help text each
