@@ -90,7 +90,7 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
 def save_weights_atomically(model: keras.Model, path: Path) -> None:
     """Write to a temporary file, then rename: a crash mid-write leaves the old files intact."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp = _temporary_name(path)
     model.save_weights(tmp)
     os.replace(tmp, path)
 
@@ -125,8 +125,13 @@ def read_history(run_dir: str | Path) -> dict[str, list[float]]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _temporary_name(path: Path) -> Path:
+    """A sibling name for writing ``path`` before renaming it (same suffix: Keras checks it)."""
+    return path.with_name(f".tmp-{os.getpid()}-{path.name}")
+
+
 def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp = _temporary_name(path)
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     os.replace(tmp, path)
 
@@ -165,8 +170,10 @@ class RunCheckpoint(keras.callbacks.Callback):
             history.setdefault(key, []).append(float(value))
         history.setdefault("seconds", []).append(time.perf_counter() - self.started)
         history.setdefault("epoch", []).append(epoch + 1)
-        save_weights_atomically(self.model, checkpoint_path(self.run_dir, epoch + 1))
+        # History first: if the process dies between the two writes, resume() drops the
+        # entry that has no checkpoint, rather than finding a checkpoint with no entry.
         _write_json(self.run_dir / "history.json", history)
+        save_weights_atomically(self.model, checkpoint_path(self.run_dir, epoch + 1))
         self._prune(history)
 
     def _prune(self, history):
@@ -187,17 +194,16 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
     History entries after that epoch (from an interrupted epoch) are dropped.
     """
     checkpoints = list_checkpoints(run_dir)
-    if not checkpoints:
-        return 0
-    epoch = max(checkpoints)
+    epoch = max(checkpoints, default=0)
     optimizer = model.optimizer
-    if optimizer is not None:
+    if epoch and optimizer is not None:
         if not optimizer.built:
             optimizer.build(model.trainable_variables)  # so Adam's moments are restored too
         learning_rate = float(optimizer.learning_rate)
-    model.load_weights(checkpoints[epoch])
-    if optimizer is not None:
+        model.load_weights(checkpoints[epoch])
         optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
+    elif epoch:
+        model.load_weights(checkpoints[epoch])
     history = read_history(run_dir)
     if history:
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
