@@ -71,4 +71,5 @@ def test_the_check_fails_when_a_committed_output_is_wrong(smoke_copies, tmp_path
     altered.write_text(json.dumps(nb))
     result = nbval(altered)
     assert result.returncode != 0
-    assert "66 unique characters" in result.stdout
+    assert "Cell outputs differ" in result.stdout and "+ 66 unique c" in result.stdout
+    assert "1 failed, 8 passed" in result.stdout  # only the altered cell
