@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
-import keras
+import os
 
+import keras
+import tensorflow as tf
+
+from helpers.gru import FusedGRU
 from helpers.params import ParameterError
 
 RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
+GRU_IMPLS = {"fused": FusedGRU, "keras": keras.layers.GRU}
+GRU_IMPL_VARIABLE = "CHAR_RNN_GRU_IMPL"  # "fused" or "keras" overrides gru_impl="auto" (e.g. a benchmark baseline)
+
+
+def cudnn_conditions_hold(gru: keras.layers.GRU) -> bool:
+    """Whether a Keras GRU's settings let it run on cuDNN, per the conditions in its documentation.
+
+    The two conditions not checked here hold for CharRNN: it uses no masks, and it runs
+    eagerly at the outermost level as TensorFlow 2 does by default.
+    """
+    return (gru.activation is keras.activations.tanh and gru.recurrent_activation is keras.activations.sigmoid
+            and gru.recurrent_dropout == 0 and not gru.unroll and gru.use_bias and gru.cell.reset_after)
+
+
+def gpu_visible() -> bool:
+    """Whether TensorFlow sees a GPU."""
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
+def choose_gru_impl(gru_impl: str = "auto") -> str:
+    """The GRU to build, "fused" or "keras"; "auto" is Keras's where it can use cuDNN on a GPU, else ours."""
+    known = ["auto", *GRU_IMPLS]
+    if gru_impl not in known:
+        raise ParameterError(f"GRU_IMPL={gru_impl!r} is not known; use one of {known}.")
+    if gru_impl == "auto" and os.environ.get(GRU_IMPL_VARIABLE):
+        gru_impl = os.environ[GRU_IMPL_VARIABLE]
+        if gru_impl not in GRU_IMPLS:
+            raise ParameterError(f"{GRU_IMPL_VARIABLE}={gru_impl!r} is not known; use one of {sorted(GRU_IMPLS)}.")
+    if gru_impl == "auto":  # CharRNN keeps Keras's defaults for every setting cuDNN depends on
+        gru_impl = "keras" if gpu_visible() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
+    return gru_impl
 
 
 @keras.saving.register_keras_serializable(package="helpers")
@@ -17,19 +52,25 @@ class CharRNN(keras.Model):
     a zero state, so any batch size works. ``model(ids, states=s,
     return_state=True)`` continues from ``s`` and returns ``(logits, states)``;
     ``states`` holds one list per RNN layer ([h] for a GRU, [h, c] for an LSTM).
+    ``gru_impl`` picks the GRU's implementation (see ``choose_gru_impl``); both have the
+    same weights, so it is not part of ``config``: checkpoints load into either.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024,
-                 rnn_type: str = "gru", num_layers: int = 1, dropout: float = 0.0, **kwargs):
+                 rnn_type: str = "gru", num_layers: int = 1, dropout: float = 0.0, gru_impl: str = "auto",
+                 **kwargs):
         super().__init__(**kwargs)
         if rnn_type not in RNN_TYPES:
             raise ParameterError(f"RNN_TYPE={rnn_type!r} is not known; use one of {sorted(RNN_TYPES)}.")
+        gru_impl = choose_gru_impl(gru_impl)  # checked for an LSTM too: a wrong value is wrong anywhere
+        self.gru_impl = gru_impl if rnn_type == "gru" else None
         self.config = dict(vocab_size=vocab_size, embedding_dim=embedding_dim, rnn_units=rnn_units,
                            rnn_type=rnn_type, num_layers=num_layers, dropout=dropout)
         self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+        rnn_class = GRU_IMPLS[self.gru_impl] if rnn_type == "gru" else RNN_TYPES[rnn_type]
         self.rnns = [
-            RNN_TYPES[rnn_type](rnn_units, return_sequences=True, return_state=True,
-                                dropout=dropout, name=f"{rnn_type}_{i}" if num_layers > 1 else rnn_type)
+            rnn_class(rnn_units, return_sequences=True, return_state=True,
+                      dropout=dropout, name=f"{rnn_type}_{i}" if num_layers > 1 else rnn_type)
             for i in range(num_layers)
         ]
         self.dense = keras.layers.Dense(vocab_size, name="dense")
@@ -51,9 +92,9 @@ class CharRNN(keras.Model):
 
 
 def build_model(vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024, rnn_type: str = "gru",
-                num_layers: int = 1, dropout: float = 0.0) -> CharRNN:
+                num_layers: int = 1, dropout: float = 0.0, gru_impl: str = "auto") -> CharRNN:
     """A built CharRNN (its weights exist, so it can be summarised or loaded into)."""
-    model = CharRNN(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout)
+    model = CharRNN(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, gru_impl)
     model(keras.Input(shape=(None,), dtype="int32"))
     return model
 
