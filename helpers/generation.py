@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
@@ -16,33 +20,95 @@ def check_sampling(temperature: float, top_k: int | None, vocab_size: int) -> No
         raise ParameterError(f"TOP_K={top_k!r} must be between 1 and the vocabulary size {vocab_size}, or None for no limit.")
 
 
-def sample_logits(logits, temperature: float, top_k: int | None, seed):
-    """Draw one id per row of ``logits`` (batch, vocab_size), reproducibly for a given seed pair."""
+@tf.function(jit_compile=True)  # XLA's random numbers differ from TensorFlow's: XLA everywhere, same draws everywhere
+def sample_logits(logits, temperature, top_k, seeds):
+    """Draw one id per row of ``logits`` (batch, vocab_size), row i with its own seed pair ``seeds[i]``.
+
+    ``temperature`` divides the logits; ``top_k`` (an int, a tensor, or None for no limit) keeps each row's k likeliest.
+    """
     logits = logits / temperature
-    if top_k is not None:
-        kth_best = tf.math.top_k(logits, k=top_k).values[:, -1:]
-        logits = tf.where(logits < kth_best, tf.fill(tf.shape(logits), -np.inf), logits)
-    return tf.random.stateless_categorical(logits, num_samples=1, seed=seed, dtype=tf.int32)
+    if top_k is not None:  # tf.sort, not tf.math.top_k, whose k must be a constant under XLA
+        kth_best = tf.gather(tf.sort(logits, direction="DESCENDING"), [top_k - 1], axis=1)
+        logits = tf.where(logits < kth_best, -np.inf, logits)
+
+    def draw(row):  # one draw per row, not one for the batch: a prompt gives the same text alone or among others
+        row_logits, row_seed = row
+        return tf.random.stateless_categorical(row_logits[None], 1, seed=row_seed, dtype=tf.int32)[0, 0]
+
+    return tf.map_fn(draw, (logits, seeds), fn_output_signature=tf.int32)
 
 
-class OneStep:
-    """A compiled step: (last ids, RNN states, seed pair) -> (next ids, new RNN states)."""
+class Generator(tf.Module):
+    """The whole sampling loop for one model, prompt reading included, compiled once (with XLA where it can)."""
 
-    def __init__(self, model, temperature: float = 1.0, top_k: int | None = None):
+    def __init__(self, model, jit_compile: bool = True):
+        super().__init__()
         self.model = model
-        self.temperature = temperature
-        self.top_k = top_k
+        self.jit_compile = jit_compile
+        self.sample = self._compile(jit_compile)
 
-    @tf.function(reduce_retracing=True)
-    def __call__(self, ids, states, seed):
-        logits, states = self.model(ids, states=states, return_state=True)
-        next_ids = sample_logits(logits[:, -1, :], self.temperature, self.top_k, seed)
-        return next_ids, states
+    def _compile(self, jit_compile: bool):
+        # Tensors only, of any shape: one trace serves every call (XLA still compiles once per shape),
+        # and tf.saved_model.save can export it.
+        return tf.function(self.sampling_loop, jit_compile=jit_compile, input_signature=[
+            tf.TensorSpec([None, None], tf.int32, name="ids"),
+            tf.TensorSpec([None], tf.int32, name="prompt_lengths"),
+            tf.TensorSpec([], tf.int32, name="num_chars"),
+            tf.TensorSpec([], tf.float32, name="temperature"),
+            tf.TensorSpec([], tf.int32, name="top_k"),
+            tf.TensorSpec([], tf.int32, name="seed"),
+        ])
+
+    def sampling_loop(self, ids, prompt_lengths, num_chars, temperature, top_k, seed):
+        """Return ``ids`` (batch, length) with ``num_chars`` sampled ids after each row's prompt.
+
+        Row i's prompt is its first ``prompt_lengths[i]`` ids and it samples with the seed ``seed + i``;
+        ``length`` leaves room for the longest prompt and ``num_chars``; ``top_k`` = vocabulary size is no limit.
+        """
+        batch, length = tf.shape(ids)[0], tf.shape(ids)[1]
+        row_seeds = seed + tf.range(batch)
+        end = tf.reduce_max(prompt_lengths) + num_chars
+        logits, states = self.model(ids[:, :1], return_state=True)  # from a zero state
+
+        def step(t, ids, logits, states):
+            last, seeds = logits[:, -1], tf.stack([row_seeds, tf.fill([batch], t)], axis=1)
+            sampled = tf.cond(top_k < tf.shape(last)[1], lambda: sample_logits(last, temperature, top_k, seeds),
+                              lambda: sample_logits(last, temperature, None, seeds))  # no limit: skip the sort
+            next_ids = tf.where(t + 1 < prompt_lengths, ids[:, t + 1], sampled)  # the prompt while it lasts
+            ids = tf.where(tf.range(length) == t + 1, next_ids[:, None], ids)
+            logits, states = self.model(next_ids[:, None], states=states, return_state=True)
+            return t + 1, ids, logits, states
+
+        return tf.while_loop(lambda t, *_: t + 1 < end, step, (0, ids, logits, states))[1]
+
+    def __call__(self, ids, prompt_lengths, num_chars, temperature, top_k, seed) -> np.ndarray:
+        """``sample`` as NumPy; if XLA cannot compile it, warn once and use a plain tf.function from then on."""
+        args = (ids, prompt_lengths, np.int32(num_chars), np.float32(temperature), np.int32(top_k), np.int32(seed))
+        try:
+            return self.sample(*args).numpy()
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, tf.errors.InternalError) as error:
+            if not self.jit_compile:
+                raise
+            reason = re.sub(r"\[.*?\]|\{\{.*?\}\}", "", error.message.splitlines()[0])[:200]  # without graph attributes
+            warnings.warn(f"XLA could not compile generation ({reason}); using a plain tf.function.", stacklevel=3)
+            self.jit_compile = False
+            self.sample = self._compile(False)
+            return self.sample(*args).numpy()
+
+
+def generator_for(model) -> Generator:
+    """The model's Generator, made on first use and kept with the model, so it is traced once."""
+    if "_generator" not in vars(model):
+        vars(model)["_generator"] = Generator(model)  # in __dict__, untracked: neither a layer nor saved
+    return vars(model)["_generator"]
 
 
 def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num_chars: int = 1000,
              temperature: float = 1.0, top_k: int | None = None, seed: int | None = None) -> str | list[str]:
-    """Continue ``start_string`` (or each of several) by ``num_chars`` sampled characters."""
+    """Continue ``start_string`` (or each of several) by ``num_chars`` sampled characters.
+
+    Prompt i of a list is sampled with ``seed + i``: alone, with that seed, it gives the same text.
+    """
     prompts = [start_string] if isinstance(start_string, str) else list(start_string)
     check_sampling(temperature, top_k, len(vocab))
     if num_chars < 0:
@@ -53,20 +119,14 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
         vocab.check(prompt, "START_STRING")
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
-    step = OneStep(model, temperature, top_k)
+    if not 0 <= seed < 2**31:
+        raise ParameterError(f"SEED={seed!r} must be between 0 and 2**31 - 1 = {2**31 - 1}.")
 
-    # Read each prompt (they may differ in length), then sample all of them together.
-    last_ids, states = [], []
-    for i, prompt in enumerate(prompts):
-        ids, state = step(tf.constant(vocab.encode(prompt)[None, :]), None, tf.constant([seed, -1 - i]))
-        last_ids.append(ids)
-        states.append(state)
-    ids = tf.concat(last_ids, axis=0)
-    states = tf.nest.map_structure(lambda *s: tf.concat(s, axis=0), *states)
-    generated = [ids]
-    for i in range(num_chars - 1):
-        ids, states = step(ids, states, tf.constant([seed, i]))
-        generated.append(ids)
-    columns = tf.concat(generated, axis=1).numpy()[:, :num_chars]
-    texts = [prompt + vocab.decode(row) for prompt, row in zip(prompts, columns)]
+    # The prompts side by side, room for the text padded to a power of two: XLA compiles once per shape.
+    lengths = np.array([len(p) for p in prompts], np.int32)
+    ids = np.zeros((len(prompts), 2 ** math.ceil(math.log2(lengths.max() + num_chars))), np.int32)
+    for row, prompt in zip(ids, prompts):
+        row[:len(prompt)] = vocab.encode(prompt)
+    ids = generator_for(model)(ids, lengths, num_chars, temperature, top_k or len(vocab), seed)
+    texts = [vocab.decode(row[:n + num_chars]) for row, n in zip(ids, lengths)]
     return texts[0] if isinstance(start_string, str) else texts
