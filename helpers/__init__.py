@@ -1,8 +1,9 @@
 """Helpers for the character-level text generation notebooks.
 
 Modules follow the order the notebooks meet them: ``data`` (the corpus),
-``vocab`` (characters <-> ids), ``dataset`` (tf.data pipeline), ``model``,
-``training``, ``generation``, ``plots`` and ``runner`` (batch runs).
+``vocab`` (characters <-> ids), ``dataset`` (tf.data pipeline), ``model`` and
+``gru`` (the fused CPU layer), ``rundir`` (what a run writes), ``training`` and
+``progress``, ``generation``, ``plots`` and ``runner`` (batch runs).
 """
 
 from __future__ import annotations
@@ -37,16 +38,87 @@ def _native_stderr_silenced():
         os.close(devnull)
 
 
+class BackendError(ImportError):
+    """Keras is set to a backend other than TensorFlow, which these notebooks are written for."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+# The package uses tf.data, tf.GradientTape and tf.random directly: Keras must run on TensorFlow.
+if os.environ.setdefault("KERAS_BACKEND", "tensorflow") != "tensorflow":
+    raise BackendError(f"KERAS_BACKEND={os.environ['KERAS_BACKEND']!r}, but these notebooks need Keras on TensorFlow: "
+                       f"unset KERAS_BACKEND (or set it to 'tensorflow') and restart the kernel.")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 with _native_stderr_silenced():
     import tensorflow
 
-    tensorflow.config.list_physical_devices()  # device discovery logs its own notices
+    _GPUS = tensorflow.config.list_physical_devices("GPU")  # device discovery logs its own notices
+
+import keras  # noqa: E402
+
+if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
+    raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
+                       f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
+# Keras before 3.11.3 returns a wrongly shaped GRU state on the cuDNN path (keras-team/keras#20173).
+if _GPUS and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
+    import warnings
+
+    warnings.warn(f"Keras {keras.__version__} mishandles a GRU's state on a GPU; generation may fail: "
+                  f"pip install 'keras>=3.11.3' and restart.", stacklevel=2)
 
 
-def show_source(obj) -> None:
-    """Print the source of a helpers function, so a notebook shows exactly the code it runs."""
-    print(inspect.getsource(obj).rstrip())
+# Where the notebooks' Colab badges and setup cells fetch the project from (a test checks they agree).
+REPO_URL = "https://github.com/char-rnn-notebooks/char-rnn-notebooks"
+# The tutorial's own figure for one epoch on a Colab GPU: quoted, never measured by this project.
+QUOTED_GPU_EPOCH = "7-8 s per epoch on a Colab GPU (quoted from the TensorFlow tutorial)"
 
 
-from helpers import params  # noqa: E402  (light: lets every notebook call helpers.params.check)
+def show_source(obj):
+    """The source of a helpers function or class, highlighted: a notebook shows exactly the code it runs."""
+    from IPython.display import Code
+
+    return Code(inspect.getsource(obj).rstrip(), language="python")
+
+
+def accelerator() -> str:
+    """The GPU's name, or "CPU only" with the number of cores."""
+    gpus = tensorflow.config.list_physical_devices("GPU")
+    if gpus:
+        details = tensorflow.config.experimental.get_device_details(gpus[0])
+        return f"GPU: {details.get('device_name', gpus[0].name)}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
+    return f"CPU only ({os.cpu_count()} cores)"
+
+
+def setup() -> None:
+    """The setup cell's last step: say which hardware runs the notebook, and reload edited helpers."""
+    device = accelerator()
+    print(f"Accelerator: {device}")
+    if "google.colab" in sys.modules and device.startswith("CPU"):
+        print("Training (notebook 04) is far faster on a GPU: Runtime > Change runtime type > T4 GPU, then run again. "
+              f"{_measured_cpu_epoch()}; the tutorial reports {QUOTED_GPU_EPOCH}.")
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None and "autoreload" not in shell.extension_manager.loaded:
+        shell.run_line_magic("load_ext", "autoreload")
+        shell.run_line_magic("autoreload", "2")  # an edited helpers file takes effect without a restart
+
+
+def _measured_cpu_epoch() -> str:
+    """This project's own measured time per epoch of the tutorial model on a CPU, from pretrained/."""
+    from helpers.rundir import pretrained_info
+
+    try:
+        info = pretrained_info()
+    except OSError:
+        return "On a CPU an epoch at the tutorial's settings takes minutes"
+    per_epoch = info["training_seconds"] / info["epochs_trained"]
+    return (f"On a {info['machine']['cores']}-core CPU this project measured {per_epoch / 60:.1f} minutes per epoch "
+            f"at the tutorial's settings")
+
+
+from helpers import params  # noqa: E402, F401  (light: lets every notebook call helpers.params.check)

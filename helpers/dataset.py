@@ -27,9 +27,10 @@ def train_val_split(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndar
     return ids[:cut], ids[cut:]
 
 
-def count_batches(num_ids: int, seq_length: int, batch_size: int) -> int:
-    """How many full batches ``make_dataset`` yields from ``num_ids`` ids."""
-    return (num_ids // (seq_length + 1)) // batch_size
+def count_batches(num_ids: int, seq_length: int, batch_size: int, keep_partial: bool = False) -> int:
+    """How many batches ``make_dataset`` yields from ``num_ids`` ids."""
+    sequences = num_ids // (seq_length + 1)
+    return -(-sequences // batch_size) if keep_partial else sequences // batch_size
 
 
 def make_dataset(
@@ -39,23 +40,44 @@ def make_dataset(
     buffer_size: int | None = 10_000,
     seed: int | None = None,
     max_batches: int | None = None,
+    keep_partial: bool = False,
+    name: str = "the text",
 ) -> tf.data.Dataset:
     """Batches of (input, target) id sequences of shape (batch_size, seq_length).
 
     ``buffer_size=None`` keeps the text's order (for validation); ``max_batches``
-    caps the batches per pass, for quick runs.
+    caps the batches per pass, for quick runs; ``keep_partial`` keeps a last,
+    smaller batch (validation uses it, so a short held-out text still counts).
+    ``name`` says which text an error is about.
     """
-    if count_batches(len(ids), seq_length, batch_size) < 1:
-        raise DatasetError(
-            f"the text has {len(ids):,} characters, fewer than one batch needs "
-            f"(BATCH_SIZE {batch_size} x (SEQ_LENGTH {seq_length} + 1) = {batch_size * (seq_length + 1):,}); "
-            f"use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH."
-        )
+    if count_batches(len(ids), seq_length, batch_size, keep_partial) < 1:
+        if keep_partial:
+            need = f"one sequence needs (SEQ_LENGTH {seq_length} + 1 = {seq_length + 1})"
+            fix = "use a longer text, a larger VAL_FRACTION or a smaller SEQ_LENGTH"
+        else:
+            need = f"one batch needs (BATCH_SIZE {batch_size} x (SEQ_LENGTH {seq_length} + 1) = {batch_size * (seq_length + 1):,})"
+            fix = "use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH"
+        raise DatasetError(f"{name} has {len(ids):,} characters, fewer than {need}; {fix}.")
     sequences = tf.data.Dataset.from_tensor_slices(ids).batch(seq_length + 1, drop_remainder=True)
     dataset = sequences.map(split_input_target, num_parallel_calls=tf.data.AUTOTUNE)
     if buffer_size:
         dataset = dataset.shuffle(buffer_size, seed=seed)
-    dataset = dataset.batch(batch_size, drop_remainder=True)
+    dataset = dataset.batch(batch_size, drop_remainder=not keep_partial)
     if max_batches:
         dataset = dataset.take(max_batches)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def train_val_datasets(ids: np.ndarray, seq_length: int, batch_size: int, buffer_size: int | None,
+                       val_fraction: float, seed: int | None = None, max_batches: int | None = None):
+    """Shuffled training batches from the head of the text, ordered validation batches from its tail.
+
+    The validation batches keep their last partial batch, so a short text of your own still
+    gets a validation loss; an error names the part (training or validation) that is too short.
+    """
+    train_ids, val_ids = train_val_split(ids, val_fraction)
+    train_ds = make_dataset(train_ids, seq_length, batch_size, buffer_size, seed=seed, max_batches=max_batches,
+                            name=f"the training text (the first {1 - val_fraction:.0%} of {len(ids):,} characters)")
+    val_ds = make_dataset(val_ids, seq_length, batch_size, buffer_size=None, max_batches=max_batches, keep_partial=True,
+                          name=f"the validation text (the last {val_fraction:.0%}, VAL_FRACTION)")
+    return train_ds, val_ds

@@ -48,6 +48,11 @@ RULES: dict[str, Rule] = {
     "START_STRING": Rule((str,), "a non-empty string such as 'ROMEO: '", lambda v: v != ""),
     "LOG_EVERY": _at_least(1),
     "SAVE_EVERY": _at_least(1),
+    "REPEATS": _at_least(1),
+    "EXPORT_DIR": Rule((str,), "a folder path such as '../runs/export'", lambda v: v.strip() != ""),
+    "GRU_IMPL": Rule((str,), "'auto' (fused on a CPU, cuDNN on a GPU), 'fused' or 'keras'",
+                     lambda v: v in ("auto", "fused", "keras")),
+    "CHECKPOINT": Rule((str,), "'best' (lowest validation loss) or 'latest'", lambda v: v in ("best", "latest")),
 }
 
 
@@ -65,7 +70,33 @@ def check_value(name: str, value: Any) -> None:
 
 
 def check(values: dict[str, Any]) -> None:
-    """Check every UPPER_CASE name in ``values`` (a notebook passes ``globals()``)."""
-    for name, value in values.items():
-        if name.isupper() and not name.startswith("_"):
-            check_value(name, value)
+    """Check the parameters a notebook declares, and any that papermill injected (a notebook passes ``globals()``).
+
+    Declared parameters are the annotated names of the ``parameters`` cell (``EPOCHS: int = 10``).
+    papermill injects its values in a cell of plain assignments that starts with ``# Parameters``,
+    run just before this check; a misspelt name there is refused. A learner's own UPPER_CASE
+    names elsewhere in the notebook are none of this check's business.
+    """
+    if "__annotations__" not in values and "In" not in values:  # not a notebook: check every UPPER_CASE name
+        names = [n for n in values if n.isupper() and not n.startswith("_")]
+    else:
+        names = [n for n in values.get("__annotations__", {}) if n.isupper()]
+        names += [n for n in _injected_names(values.get("In", [])) if n not in names]
+    for name in names:
+        check_value(name, values.get(name))
+
+
+def declared(values: dict[str, Any]) -> dict[str, Any]:
+    """The notebook's declared parameters and their current values (what a run records)."""
+    return {n: values[n] for n in values.get("__annotations__", {}) if n.isupper() and n in values}
+
+
+def _injected_names(history: list[str]) -> list[str]:
+    """Names assigned in papermill's injected cell, if it is the cell run just before this one."""
+    import ast
+
+    previous = history[-2] if len(history) >= 2 else ""
+    if not previous.lstrip().startswith("# Parameters"):
+        return []
+    return [target.id for node in ast.parse(previous).body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)]

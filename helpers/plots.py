@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
+import numpy as np
 
 
 def plot_history(history: dict[str, list[float]], title: str = "Training"):
@@ -19,7 +18,14 @@ def plot_history(history: dict[str, list[float]], title: str = "Training"):
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    right = ax.secondary_yaxis("right", functions=(lambda loss: [math.exp(v) for v in loss] if hasattr(loss, "__iter__") else math.exp(loss), lambda p: p))
+    # The right axis is the same curve read as perplexity: loss -> exp(loss), and back with log.
+    right = ax.secondary_yaxis("right", functions=(np.exp, _log))
     right.set_ylabel("perplexity")
     fig.tight_layout()
     return fig
+
+
+def _log(perplexity):
+    """exp's inverse, quiet where matplotlib probes 0 at the axis's edge."""
+    with np.errstate(divide="ignore"):
+        return np.log(perplexity)

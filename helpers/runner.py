@@ -12,20 +12,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 
 from helpers.data import PROJECT_ROOT
+from helpers.errors import UserError
 from helpers.params import ParameterError, check_value
 
-NOTEBOOKS = ("01_vectorize", "02_batch", "03_build", "04_fit", "05_generate", "06_custom_loop")
+NOTEBOOKS = ("01_vectorize", "02_batch", "03_build", "04_fit", "05_generate", "06_custom_loop", "07_inside_the_gru")
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
 # Which subfolder of a run each notebook's RUN_DIR points to: 05 reads what 04 trained.
 RUN_SUBDIRS = {"04_fit": "model", "05_generate": "model", "06_custom_loop": "custom_loop"}
+# Notebooks whose printed lines (each epoch's losses and sample) are shown while they run.
+STREAMED = {"04_fit", "06_custom_loop"}
 MIN_SAMPLE_CHARS = 500
+
+
+class NotebookFailed(UserError, RuntimeError):
+    """A notebook of a batch run stopped with an error; the message names it, its cell and the error."""
 
 
 def load_profile(profile: str) -> dict:
@@ -58,6 +67,8 @@ def parameters_for(notebook: str, profile: dict, run_dir: Path) -> dict:
     values.update(profile.get(notebook) or {})
     if notebook in RUN_SUBDIRS:
         values["RUN_DIR"] = str(run_dir / RUN_SUBDIRS[notebook])
+    if "EXPORT_DIR" in declared:
+        values["EXPORT_DIR"] = str(run_dir / "export")
     unknown = sorted(set(values) - declared)
     if unknown:
         raise ParameterError(f"{notebook} has no parameter {', '.join(unknown)}; it declares {', '.join(sorted(declared))}.")
@@ -84,13 +95,41 @@ def execute(notebook: str, parameters: dict, run_dir: Path) -> None:
     papermill.execute_notebook(
         NOTEBOOK_DIR / f"{notebook}.ipynb", run_dir / f"{notebook}.ipynb", parameters=parameters,
         cwd=NOTEBOOK_DIR, kernel_name="python3", progress_bar=False, log_output=False,
+        stdout_file=_Indented(sys.stdout) if notebook in STREAMED else None,
+        kernel_manager_class="helpers.runner.LocalKernelManager",
     )
+
+
+class _Indented:
+    """A stream that indents what a notebook prints, so it reads as part of that notebook's step."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text: str) -> None:
+        for piece in text.splitlines(keepends=True):
+            self.stream.write(("    " if self.at_line_start else "") + piece)
+            self.at_line_start = piece.endswith("\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """Talks to the kernel over Unix sockets in a private folder, not TCP: nothing listens on a
+    network port, and ipykernel has no reason to warn about unencrypted TCP in the terminal."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        self.ip = str(Path(tempfile.mkdtemp(prefix="char-rnn-kernel-")) / "kernel")
 
 
 def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
     """Final losses and time from the training history, plus a fresh sample of at least 500 characters."""
     from helpers.generation import generate
-    from helpers.training import load_run, read_history
+    from helpers.rundir import best_epoch, load_run, read_history
 
     model_dir = run_dir / RUN_SUBDIRS["04_fit"]
     history = read_history(model_dir)
@@ -99,12 +138,15 @@ def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
     start = profile.get("START_STRING", "ROMEO: ")
     sample = generate(model, vocab, start, max(MIN_SAMPLE_CHARS, profile.get("NUM_GENERATE", 1000)),
                       profile.get("TEMPERATURE", 1.0), profile.get("TOP_K"), seed=profile.get("SEED", 42))
+    best = best_epoch(model_dir)
     summary = {
         "profile": profile_name,
         "parameters": params,
         "epochs": len(history.get("loss", [])),
         "final_loss": history["loss"][-1],
         "final_val_loss": history["val_loss"][-1],
+        "best_epoch": best,
+        "best_val_loss": dict(zip(history["epoch"], history["val_loss"]))[best],
         "training_seconds": round(sum(history.get("seconds", [])), 1),
         "sample": sample,
     }
@@ -137,14 +179,15 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) ->
         try:
             execute(notebook, parameters_for(notebook, profile, run_dir), run_dir)
         except papermill.PapermillExecutionError as error:
-            raise SystemExit(
+            raise NotebookFailed(
                 f"{notebook}.ipynb failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
                 f"The executed notebook, with the error, is {run_dir / (notebook + '.ipynb')}."
             ) from None
         print(f"[{i}/{len(NOTEBOOKS)}] {notebook} done in {time.perf_counter() - started:.0f} s", flush=True)
     summary = summarize(run_dir, profile_name, profile)
     print(f"Trained {summary['epochs']} epochs in {summary['training_seconds']:.0f} s: "
-          f"loss {summary['final_loss']:.3f}, validation loss {summary['final_val_loss']:.3f}")
+          f"loss {summary['final_loss']:.3f}, validation loss {summary['final_val_loss']:.3f} "
+          f"(best {summary['best_val_loss']:.3f}, epoch {summary['best_epoch']})")
     print(f"Sample:\n{summary['sample'][:500]}")
     print(f"Wrote {run_dir / 'summary.json'}")
     return run_dir
@@ -159,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run(args.profile, args.runs_dir, args.resume)
-    except ParameterError as error:
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
@@ -167,3 +210,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

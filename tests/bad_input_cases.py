@@ -44,11 +44,19 @@ def _corrupt_cache(folder: Path):
 
 
 def _short_text(folder: Path):
-    from helpers.dataset import make_dataset
+    from helpers.dataset import train_val_datasets
     from helpers.vocab import Vocab
 
     text = "To be, or not to be: that is the question.\n" * 100
-    return make_dataset(Vocab.from_text(text).encode(text), seq_length=100, batch_size=64)
+    return train_val_datasets(Vocab.from_text(text).encode(text), 100, 64, 10_000, 0.1)
+
+
+def _short_validation(folder: Path):
+    from helpers.dataset import train_val_datasets
+    from helpers.vocab import Vocab
+
+    text = "To be, or not to be: that is the question.\n" * 200
+    return train_val_datasets(Vocab.from_text(text).encode(text), 100, 32, 10_000, 0.01)
 
 
 def _unknown_start(folder: Path):
@@ -58,19 +66,30 @@ def _unknown_start(folder: Path):
 
 
 def _empty_run_dir(folder: Path):
-    from helpers.training import load_run
+    from helpers.rundir import load_run
 
     return load_run(folder)
 
 
 def _other_model(folder: Path):
     from helpers.model import build_model
-    from helpers.training import save_run
+    from helpers.rundir import save_run
     from helpers.vocab import Vocab
 
     vocab = Vocab.from_text("abc")
     save_run(folder, build_model(3, 4, 8), vocab)
     return save_run(folder, build_model(3, 4, 16), vocab)
+
+
+def _changed_learning_rate(folder: Path):
+    from helpers.model import build_model
+    from helpers.rundir import checkpoint_path, save_run, save_weights_atomically
+    from helpers.vocab import Vocab
+
+    vocab, model = Vocab.from_text("abc"), build_model(3, 4, 8)
+    save_run(folder, model, vocab, {"EPOCHS": 10, "LEARNING_RATE": 0.001}, text="abc")
+    save_weights_atomically(model, checkpoint_path(folder, 1))  # as after one epoch of training
+    return save_run(folder, model, vocab, {"EPOCHS": 10, "LEARNING_RATE": 0.01}, text="abc")
 
 
 def _profile(folder: Path):
@@ -91,11 +110,14 @@ CASES = [
     Case("`DATA_PATH` of an empty file", _load(b""), "is empty"),
     Case("`DATA_PATH` of an image", _load(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "looks like a binary file"),
     Case("`DATA_PATH` of a Latin-1 file", _load("café".encode("latin-1")), "is not UTF-8 text"),
-    Case("a text shorter than one batch", _short_text, "fewer than one batch needs"),
+    Case("a text of your own shorter than one training batch", _short_text, "fewer than one batch needs"),
+    Case("a held-out tail shorter than one sequence", _short_validation, "fewer than one sequence needs"),
     Case("a truncated `data/shakespeare.txt`", _corrupt_cache, "Delete it and run again"),
     Case("`START_STRING = \"Café\"`", _unknown_start, "START_STRING has characters not in the vocabulary: 'f', 'é'"),
     Case("`05_generate` with an empty `RUN_DIR`", _empty_run_dir, "Run notebooks/04_fit.ipynb first, or set RUN_DIR"),
     Case("`RUN_DIR` of a run with other `RNN_UNITS`", _other_model, "RNN_UNITS is 8 there, 16 here"),
+    Case("04 rerun into its `RUN_DIR` with another `LEARNING_RATE`", _changed_learning_rate,
+         "LEARNING_RATE is 0.001 there, 0.01 here"),
 ]
 
 

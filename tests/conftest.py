@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import keras
 import pytest
 
 import helpers  # noqa: F401  (quiet TensorFlow import first)
@@ -38,3 +39,16 @@ def vocab(text) -> Vocab:
 @pytest.fixture(scope="session")
 def ids(text, vocab):
     return vocab.encode(text)
+
+
+@pytest.fixture
+def tiny(ids, vocab):
+    """A tiny compiled model and small datasets cut from the real corpus."""
+    from helpers.dataset import make_dataset, train_val_split
+    from helpers.model import build_model
+    from helpers.training import compile_model
+
+    keras.utils.set_random_seed(0)
+    train, val = train_val_split(ids[:30_000], 0.1)
+    model = compile_model(build_model(len(vocab), 8, 16))
+    return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)

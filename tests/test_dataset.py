@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.dataset import count_batches, make_dataset, split_input_target, train_val_split
+from helpers.dataset import count_batches, make_dataset, split_input_target, train_val_datasets, train_val_split
 
 
 def test_split_input_target_shifts_by_one():
@@ -49,3 +49,33 @@ def test_text_shorter_than_a_batch_is_refused(ids):
 def test_bad_validation_fraction(ids):
     with pytest.raises(ValueError, match="VAL_FRACTION=1.5"):
         train_val_split(ids, 1.5)
+
+
+def short_text(chars: int) -> str:
+    """A UTF-8 text in another language, about ``chars`` characters long."""
+    line = "Wer reitet so spät durch Nacht und Wind? Es ist der Vater mit seinem Kind; «Ça va», ő mondta.\n"
+    return (line * (chars // len(line) + 1))[:chars]
+
+
+def test_a_17k_text_of_your_own_trains_at_the_default_batch_size():
+    from helpers.vocab import Vocab
+
+    text = short_text(17_000)
+    vocab = Vocab.from_text(text)
+    train_ds, val_ds = train_val_datasets(vocab.encode(text), 100, 64, 10_000, 0.1, seed=0)
+    assert [tuple(x.shape) for x, _ in train_ds] == [(64, 100), (64, 100)]
+    assert [tuple(x.shape) for x, _ in val_ds] == [(16, 100)]  # the partial batch is kept
+
+
+def test_the_part_that_is_too_short_is_named_with_its_length():
+    from helpers.vocab import Vocab
+
+    text = short_text(5_000)
+    with pytest.raises(ValueError, match=r"^the training text \(the first 90% of 5,000 characters\) has 4,500 characters, "
+                                         r"fewer than one batch needs"):
+        train_val_datasets(Vocab.from_text(text).encode(text), 100, 64, 10_000, 0.1)
+    text = short_text(8_000)
+    with pytest.raises(ValueError, match=r"^the validation text \(the last 1%, VAL_FRACTION\) has 80 characters, "
+                                         r"fewer than one sequence needs \(SEQ_LENGTH 100 \+ 1 = 101\); "
+                                         r"use a longer text, a larger VAL_FRACTION"):
+        train_val_datasets(Vocab.from_text(text).encode(text), 100, 32, 10_000, 0.01)

@@ -35,3 +35,21 @@ def test_check_looks_only_at_upper_case_names():
     check({"EPOCHS": 3, "model": object(), "_": None, "In": []})
     with pytest.raises(ParameterError, match="BATCH_SIZE=-1"):
         check({"EPOCHS": 3, "BATCH_SIZE": -1})
+
+
+def test_a_notebook_checks_what_its_parameters_cell_declares_and_papermill_injects():
+    parameters_cell = "EPOCHS: int = 10\nSEED: int = 42\n"
+    notebook = {"__annotations__": {"EPOCHS": int, "SEED": int}, "EPOCHS": 10, "SEED": 42,
+                "VOCAB_SIZE": 65, "In": ["", parameters_cell, "helpers.params.check(globals())"]}
+    check(notebook)  # a learner's own constant (VOCAB_SIZE) is left alone
+    with pytest.raises(ParameterError, match="EPOCHS=0 is not allowed"):
+        check({**notebook, "EPOCHS": 0})
+    injected = "# Parameters\nEPOCH = 5\n"
+    with pytest.raises(ParameterError, match="EPOCH is not a parameter of these notebooks. Did you mean EPOCHS?"):
+        check({**notebook, "EPOCH": 5, "In": ["", parameters_cell, injected, "helpers.params.check(globals())"]})
+
+
+def test_declared_gives_the_parameters_cells_values_only():
+    from helpers.params import declared
+
+    assert declared({"__annotations__": {"EPOCHS": int}, "EPOCHS": 3, "VOCAB_SIZE": 65}) == {"EPOCHS": 3}

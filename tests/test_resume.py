@@ -13,7 +13,8 @@ import helpers  # noqa: F401
 from helpers.data import load_text
 from helpers.dataset import make_dataset, train_val_split
 from helpers.model import build_model
-from helpers.training import compile_model, fit, save_run
+from helpers.rundir import save_run
+from helpers.training import compile_model, fit
 from helpers.vocab import Vocab
 
 run_dir, epochs = sys.argv[1], int(sys.argv[2])

@@ -20,7 +20,8 @@ def test_each_notebook_gets_only_what_it_declares(tmp_path):
     profile = {"EPOCHS": 2, "TEMPERATURE": 0.5}
     assert runner.parameters_for("01_vectorize", profile, tmp_path) == {}
     assert runner.parameters_for("04_fit", profile, tmp_path) == {"EPOCHS": 2, "RUN_DIR": str(tmp_path / "model")}
-    assert runner.parameters_for("05_generate", profile, tmp_path) == {"TEMPERATURE": 0.5, "RUN_DIR": str(tmp_path / "model")}
+    assert runner.parameters_for("05_generate", profile, tmp_path) == {
+        "TEMPERATURE": 0.5, "RUN_DIR": str(tmp_path / "model"), "EXPORT_DIR": str(tmp_path / "export")}
 
 
 def test_unknown_profile_and_bad_values_are_refused_before_any_work(tmp_path, monkeypatch):
@@ -51,8 +52,11 @@ def test_main_reports_bad_profile_in_one_line(capsys):
     assert capsys.readouterr().err.startswith("error: PROFILE='nope'")
 
 
-def test_smoke_run_writes_notebooks_and_summary(corpus_path, tmp_path):
+def test_smoke_run_writes_notebooks_and_summary(corpus_path, tmp_path, capfd):
     run_dir = runner.run("smoke", tmp_path)
+    shown = capfd.readouterr()
+    assert "Epoch 1/1 · " in shown.out and "\n        ROMEO: " in shown.out  # 04's epoch line and sample, as it trains
+    assert "without encryption" not in shown.err  # the kernels talk over private Unix sockets, not TCP
     assert sorted(p.name for p in run_dir.glob("*.ipynb")) == [f"{nb}.ipynb" for nb in runner.NOTEBOOKS]
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["profile"] == "smoke" and summary["epochs"] == 1
@@ -69,7 +73,8 @@ def test_smoke_run_writes_notebooks_and_summary(corpus_path, tmp_path):
 def test_failing_notebook_stops_the_run_naming_it(corpus_path, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path)
     (tmp_path / "broken.yaml").write_text("EPOCHS: 1\nMAX_STEPS_PER_EPOCH: 1\nDATA_PATH: /no/such/file.txt\n")
-    with pytest.raises(SystemExit, match=r"01_vectorize.ipynb failed in cell \d+: CorpusError: /no/such/file.txt does not exist"):
+    expected = r"01_vectorize.ipynb failed in cell \d+: CorpusError: /no/such/file.txt does not exist"
+    with pytest.raises(runner.NotebookFailed, match=expected):
         runner.run("broken", tmp_path / "runs")
     executed = json.loads(next((tmp_path / "runs").glob("*/01_vectorize.ipynb")).read_text())
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]

@@ -5,21 +5,10 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.dataset import make_dataset, train_val_split
+from helpers.dataset import make_dataset
 from helpers.model import build_model
-from helpers.training import (
-    checkpoint_path, compile_model, fit, latest_checkpoint, list_checkpoints, load_run, make_loss,
-    RunDirError, read_history, save_run, save_weights_atomically, train_custom,
-)
-
-
-@pytest.fixture
-def tiny(ids, vocab):
-    """A tiny model and small datasets cut from the real corpus."""
-    keras.utils.set_random_seed(0)
-    train, val = train_val_split(ids[:30_000], 0.1)
-    model = compile_model(build_model(len(vocab), 8, 16))
-    return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, load_run, read_history, save_run
+from helpers.training import compile_model, fit, make_loss, train_custom
 
 
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
@@ -64,35 +53,6 @@ def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
 
 
-def test_interrupted_save_leaves_the_previous_checkpoint(tiny, tmp_path, monkeypatch):
-    model, _, _ = tiny
-    path = tmp_path / "epoch_001.weights.h5"
-    save_weights_atomically(model, path)
-    before = path.read_bytes()
-
-    def crash(target):
-        with open(target, "wb") as f:
-            f.write(b"half a file")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(model, "save_weights", crash)
-    with pytest.raises(KeyboardInterrupt):
-        save_weights_atomically(model, path)
-    assert path.read_bytes() == before
-
-
-def test_load_run_without_training_says_what_to_run(tmp_path):
-    with pytest.raises(RunDirError, match="Run notebooks/04_fit.ipynb first, or set RUN_DIR"):
-        load_run(tmp_path / "nothing-here")
-
-
-def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
-    model, _, _ = tiny
-    save_run(tmp_path, model, vocab)
-    with pytest.raises(RunDirError, match="RNN_UNITS is 16 there, 32 here"):
-        save_run(tmp_path, build_model(len(vocab), 8, 32), vocab)
-
-
 def test_custom_loop_reports_the_mean_batch_loss(tiny, ids, tmp_path):
     model, _, _ = tiny
     ordered = make_dataset(ids[:20_000], 20, 8, buffer_size=None, max_batches=5)
@@ -116,13 +76,3 @@ def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab
     assert "the last good checkpoint is epoch_001.weights.h5. Try a smaller LEARNING_RATE" in out
     assert history["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
-
-
-def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tmp_path):
-    model, train_ds, val_ds = tiny
-    save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
-    other = tmp_path / "other"
-    save_run(other, build_model(len(vocab), 8, 32), vocab)
-    with pytest.raises(RunDirError, match="does not fit the model described in .*'rnn_units': 32"):
-        load_run(other, checkpoint=checkpoint_path(tmp_path, 1))

@@ -1,0 +1,159 @@
+"""What a learner sees while a model trains: a live progress line in a notebook, one line per
+epoch with its losses, a short sample that shows noise turning into words, and, before a long
+run on a CPU, how long it will take."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import keras
+
+SAMPLE_START = "ROMEO: "
+SAMPLE_CHARS = 200
+TEN_MINUTES = 600.0
+
+
+def describe_loss(loss: float) -> str:
+    """A cross-entropy in nats, also as bits per character and perplexity."""
+    return f"{loss:.3f} ({loss / math.log(2):.2f} bits/char, perplexity {math.exp(loss):.2f})"
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+class _LiveLine:
+    """One line of text that updates in place in a notebook (a no-op outside one).
+
+    Under papermill the saved notebook keeps only the line's last state, so committed
+    notebooks show one line, not thousands.
+    """
+
+    def __init__(self):
+        self.handle = None
+        try:
+            from IPython import get_ipython
+
+            if getattr(get_ipython(), "kernel", None) is not None:
+                from IPython.display import Pretty, display
+
+                self._pretty = Pretty
+                self.handle = display(Pretty(""), display_id=True)
+        except ImportError:
+            pass
+        self.shown = 0.0
+
+    def update(self, text: str, force: bool = False) -> None:
+        if self.handle is not None and (force or time.monotonic() - self.shown > 0.5):
+            self.handle.update(self._pretty(text))
+            self.shown = time.monotonic()
+
+
+class Progress:
+    """Reports training as it goes; used by ``fit``'s callback and by the GradientTape loop."""
+
+    def __init__(self, epochs: int, steps: int | None, vocab=None, model=None, print_fn=print):
+        self.epochs, self.steps, self.vocab, self.model, self.print_fn = epochs, steps, vocab, model, print_fn
+        self.line = _LiveLine()
+        self.epoch = 0
+        self.started = 0.0
+
+    def begin_epoch(self, epoch: int) -> None:
+        self.epoch, self.started = epoch, time.perf_counter()
+
+    def step(self, step: int, loss: float) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self.steps and step:
+            left = f" · about {_clock(elapsed / step * (self.steps - step))} left"
+            count = f"{step}/{self.steps}"
+            bar = "█" * (20 * step // self.steps) + "░" * (20 - 20 * step // self.steps)
+        else:
+            left, count, bar = "", str(step), ""
+        self.line.update(f"epoch {self.epoch}/{self.epochs} {bar} {count} steps · {_clock(elapsed)} elapsed{left} · loss {loss:.3f}")
+
+    def end_epoch(self, epoch: int, loss: float, val_loss: float | None = None) -> None:
+        seconds = time.perf_counter() - self.started
+        self.line.update(f"epoch {epoch}/{self.epochs} done in {_clock(seconds)}", force=True)
+        if not math.isfinite(loss):
+            return
+        validation = f" · validation loss {describe_loss(val_loss)}" if val_loss is not None else ""
+        self.print_fn(f"Epoch {epoch}/{self.epochs} · {seconds:.0f} s · training loss {loss:.3f}{validation}")
+        if self.vocab is not None and self.model is not None:
+            from helpers.generation import generate
+
+            sample = generate(self.model, self.vocab, SAMPLE_START, SAMPLE_CHARS, seed=epoch)
+            self.print_fn("    " + sample.replace("\n", "\n    ") + "\n")
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """``Progress`` for ``model.fit``, in place of Keras's own per-step log."""
+
+    def __init__(self, progress: Progress):
+        super().__init__()
+        self.progress = progress
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.progress.begin_epoch(epoch + 1)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.progress.step(batch + 1, float((logs or {}).get("loss", math.nan)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self.progress.end_epoch(epoch + 1, float(logs.get("loss", math.nan)), logs.get("val_loss"))
+
+
+def on_gpu() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple[float, float, int] | None:
+    """Time a few training steps on a twin of ``model``: (seconds per step, seconds in all, steps per epoch).
+
+    The twin has the same sizes and layer implementation; ``model`` itself is not touched.
+    None when the number of steps per epoch is unknown.
+    """
+    from helpers.model import build_model
+
+    steps = int(train_ds.cardinality())
+    val_steps = int(val_ds.cardinality()) if val_ds is not None else 0
+    if steps < 1:
+        return None
+    twin = build_model(**model.config, gru_impl=getattr(model, "gru_impl", None) or "auto")
+    twin.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    inputs, target = next(iter(train_ds))
+    twin.train_on_batch(inputs, target)  # the first call compiles
+    started = time.perf_counter()
+    for _ in range(2):
+        twin.train_on_batch(inputs, target)
+    per_step = (time.perf_counter() - started) / 2
+    per_val_step = 0.0
+    if val_steps > 0:
+        twin.test_on_batch(inputs, target)
+        started = time.perf_counter()
+        twin.test_on_batch(inputs, target)
+        per_val_step = time.perf_counter() - started
+    return per_step, epochs * (steps * per_step + val_steps * per_val_step), steps
+
+
+def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_fn=print) -> None:
+    """On a CPU, say how long training will take here and, past ten minutes, which one change fits in ten."""
+    if on_gpu():
+        return
+    estimate = estimate_seconds(model, train_ds, val_ds, epochs)
+    if estimate is None:
+        return
+    per_step, total, steps = estimate
+    print_fn(f"On this CPU a training step takes about {per_step:.1f} s: {epochs} epoch(s) of {steps} steps "
+             f"will take about {total / 60:.0f} minutes.")
+    if total > TEN_MINUTES:
+        per_epoch = total / epochs
+        if per_epoch <= TEN_MINUTES:
+            change = f"EPOCHS = {int(TEN_MINUTES // per_epoch)}"
+        else:
+            change = f"MAX_STEPS_PER_EPOCH = {max(1, int(steps * TEN_MINUTES / per_epoch / epochs))}"
+        print_fn(f"For a run of at most 10 minutes set {change}, or use a GPU (on Colab: Runtime > Change runtime type).")

@@ -1,0 +1,280 @@
+"""The run directory: what training writes and generation reads (vocabulary, sizes, parameters,
+checkpoints, history), and the pretrained model shipped with the project."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import re
+from pathlib import Path
+
+from helpers.data import PROJECT_ROOT
+from helpers.errors import UserError
+from helpers.model import CharRNN, build_model
+from helpers.vocab import Vocab
+
+CHECKPOINTS = "checkpoints"
+CHECKPOINT_RE = re.compile(r"^epoch_(\d+)\.weights\.h5$")
+PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
+PRETRAINED_WEIGHTS = "model.weights.h5"
+# Parameters that may change between two runs into one folder: they do not alter what is trained.
+# Any other difference (LEARNING_RATE, BATCH_SIZE, the text, ...) would make a resumed run another experiment.
+RESUMABLE_CHANGES = {"EPOCHS", "RUN_DIR", "GRU_IMPL"}
+_CONFIG_NAMES = {"vocab_size": "vocabulary size", "embedding_dim": "EMBEDDING_DIM", "rnn_units": "RNN_UNITS",
+                 "rnn_type": "RNN_TYPE", "num_layers": "NUM_LAYERS", "dropout": "DROPOUT"}
+
+
+class RunDirError(UserError, ValueError):
+    """A run directory that is missing, empty, or holds a model of other settings."""
+
+
+def text_fingerprint(text: str) -> str:
+    """The SHA-256 of a text, stored with a run so that training on another text is noticed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def save_run(run_dir: str | Path, model: CharRNN, vocab: Vocab, params: dict | None = None,
+             text: str | None = None) -> Path:
+    """Write the vocabulary, the model's sizes, the run's parameters and machine into ``run_dir``.
+
+    A folder that already holds checkpoints is only accepted for the same model, text and
+    training parameters (``EPOCHS`` may grow): otherwise a rerun would silently continue another
+    experiment.
+    """
+    run_dir = Path(run_dir)
+    params = {**(params or {}), **({"TEXT_SHA256": text_fingerprint(text)} if text is not None else {})}
+    check_run_matches(run_dir, model, vocab, params)
+    (run_dir / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+    vocab.save(run_dir / "vocab.json")
+    write_json(run_dir / "model.json", model.config)
+    if params:
+        write_json(run_dir / "params.json", params)
+    write_json(run_dir / "machine.json", describe_machine())
+    return run_dir
+
+
+def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab, params: dict | None = None) -> None:
+    """Refuse a run directory whose model, vocabulary or (if it has checkpoints) training differ."""
+    differences = {}
+    if (run_dir / "model.json").exists():
+        saved = json.loads((run_dir / "model.json").read_text())
+        differences.update({_CONFIG_NAMES.get(k, k): (saved.get(k), v) for k, v in model.config.items()
+                            if saved.get(k) != v})
+    if (run_dir / "params.json").exists() and params and list_checkpoints(run_dir):
+        saved = json.loads((run_dir / "params.json").read_text())
+        for name in sorted(set(saved) | set(params)):
+            if name not in RESUMABLE_CHANGES and name not in differences and saved.get(name) != params.get(name):
+                differences[name] = (saved.get(name), params.get(name))
+    text_changed = differences.pop("TEXT_SHA256", None)
+    described = [f"{name} is {there!r} there, {here!r} here" for name, (there, here) in differences.items()]
+    if text_changed or ((run_dir / "vocab.json").exists() and Vocab.load(run_dir / "vocab.json") != vocab):
+        described.append("it was trained on another text")
+    if described:
+        raise RunDirError(
+            f"{run_dir} holds a run with other settings ({'; '.join(described)}). "
+            f"Set RUN_DIR to a new folder for this experiment, or use that run's settings; its checkpoints are left untouched."
+        )
+
+
+def describe_machine() -> dict:
+    """Where a run trained: processor, cores, accelerators and library versions."""
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+            for g in tf.config.list_physical_devices("GPU")]
+    return {"cpu": cpu, "cores": os.cpu_count(), "gpus": gpus, "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def checkpoint_path(run_dir: str | Path, epoch: int) -> Path:
+    return Path(run_dir) / CHECKPOINTS / f"epoch_{epoch:03d}.weights.h5"
+
+
+def list_checkpoints(run_dir: str | Path) -> dict[int, Path]:
+    """Epoch number -> checkpoint file, for the completed checkpoints in ``run_dir``."""
+    folder = Path(run_dir) / CHECKPOINTS
+    found = {}
+    if folder.is_dir():
+        for path in folder.iterdir():
+            match = CHECKPOINT_RE.match(path.name)
+            if match:
+                found[int(match.group(1))] = path
+    return dict(sorted(found.items()))
+
+
+def latest_checkpoint(run_dir: str | Path) -> Path | None:
+    checkpoints = list_checkpoints(run_dir)
+    return checkpoints[max(checkpoints)] if checkpoints else None
+
+
+def best_epoch(run_dir: str | Path) -> int | None:
+    """The kept checkpoint's epoch with the lowest validation loss (the latest if there is none)."""
+    checkpoints = list_checkpoints(run_dir)
+    losses = dict(zip(read_history(run_dir).get("epoch", []), read_history(run_dir).get("val_loss", [])))
+    scored = [e for e in checkpoints if math.isfinite(losses.get(e, math.nan))]
+    if scored:
+        return min(scored, key=losses.get)
+    return max(checkpoints) if checkpoints else None
+
+
+def save_weights_atomically(model, path: Path) -> None:
+    """Write to a temporary file, then rename: a crash mid-write leaves the old files intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_name(path)
+    model.save_weights(tmp)
+    os.replace(tmp, path)
+
+
+def load_run(run_dir: str | Path, checkpoint: str | Path = "best", gru_impl: str = "auto") -> tuple[CharRNN, Vocab]:
+    """Rebuild the model of ``run_dir`` and load its ``"best"`` or ``"latest"`` checkpoint (or a given file)."""
+    run_dir = Path(run_dir)
+    needed = [run_dir / "vocab.json", run_dir / "model.json"]
+    missing = [p.name for p in needed if not p.exists()]
+    if checkpoint in ("best", "latest"):
+        epoch = best_epoch(run_dir) if checkpoint == "best" else max(list_checkpoints(run_dir), default=None)
+        checkpoint = checkpoint_path(run_dir, epoch) if epoch else None
+    if missing or checkpoint is None:
+        what = ", ".join(missing) if missing else "a checkpoint"
+        raise RunDirError(
+            f"{run_dir} has no trained model (missing {what}). Run notebooks/04_fit.ipynb first, "
+            f"or set RUN_DIR to the folder a training run wrote."
+        )
+    vocab = Vocab.load(run_dir / "vocab.json")
+    config = json.loads((run_dir / "model.json").read_text())
+    model = build_model(**config, gru_impl=gru_impl)
+    try:
+        model.load_weights(checkpoint)
+    except ValueError as error:
+        raise RunDirError(
+            f"{checkpoint} does not fit the model described in {run_dir / 'model.json'} ({config}): {error}. "
+            f"Use the checkpoint of the run that wrote that folder."
+        ) from None
+    model.checkpoint = Path(checkpoint)
+    return model, vocab
+
+
+def has_trained_model(run_dir: str | Path) -> bool:
+    run_dir = Path(run_dir)
+    return (run_dir / "vocab.json").exists() and (run_dir / "model.json").exists() and bool(list_checkpoints(run_dir))
+
+
+def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto",
+            pretrained: Path = PRETRAINED_DIR) -> tuple[CharRNN, Vocab, str]:
+    """The model a learner asked for, or the ``pretrained`` one when ``run_dir`` has none.
+
+    Returns the model, its vocabulary and one line saying which weights were loaded.
+    """
+    if has_trained_model(run_dir):
+        model, vocab = load_run(run_dir, checkpoint, gru_impl)
+        epoch = int(CHECKPOINT_RE.match(model.checkpoint.name).group(1))
+        history = read_history(run_dir)
+        val = dict(zip(history.get("epoch", []), history.get("val_loss", []))).get(epoch)
+        loss = f", validation loss {val:.3f}" if val is not None else ""
+        return model, vocab, f"Loaded {run_dir}, epoch {epoch} ({checkpoint}{loss})."
+    model, vocab = load_pretrained(pretrained, gru_impl)
+    info = pretrained_info(pretrained)
+    return model, vocab, (
+        f"{run_dir} holds no trained model yet, so this uses the project's pretrained model "
+        f"(pretrained/, epoch {info['epoch']}, validation loss {info['val_loss']:.3f}); train your own with notebook 04."
+    )
+
+
+def pretrained_info(folder: Path = PRETRAINED_DIR) -> dict:
+    return json.loads((folder / "provenance.json").read_text())
+
+
+def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tuple[CharRNN, Vocab]:
+    """The committed pretrained model, after checking its weights against the recorded SHA-256."""
+    weights = folder / PRETRAINED_WEIGHTS
+    if not weights.exists() or not (folder / "provenance.json").exists():
+        raise RunDirError(f"{folder} has no pretrained model (missing {PRETRAINED_WEIGHTS} or provenance.json). "
+                          f"Restore it with `git checkout pretrained/`, or train one with notebook 04.")
+    expected = pretrained_info(folder)["sha256"]
+    actual = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if actual != expected:
+        raise RunDirError(f"{weights} is damaged or incomplete (sha256 {actual[:12]}…, expected {expected[:12]}…). "
+                          f"Restore it with `git checkout pretrained/`.")
+    model, vocab = load_run(folder, weights, gru_impl)
+    return model, vocab
+
+
+def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAINED_DIR) -> dict:
+    """Copy the best checkpoint of ``run_dir`` into ``folder`` as weights only, with its provenance."""
+    run_dir = Path(run_dir)
+    epoch = best_epoch(run_dir)
+    model, vocab = load_run(run_dir, "best")
+    folder.mkdir(parents=True, exist_ok=True)
+    plain = build_model(**model.config)  # no optimizer attached: the file holds the model's weights only
+    plain.set_weights(model.get_weights())
+    save_weights_atomically(plain, folder / PRETRAINED_WEIGHTS)
+    vocab.save(folder / "vocab.json")
+    write_json(folder / "model.json", model.config)
+    history = read_history(run_dir)
+    write_json(folder / "history.json", history)
+    params = json.loads((run_dir / "params.json").read_text()) if (run_dir / "params.json").exists() else {}
+    machine_file = run_dir / "machine.json"
+    losses = dict(zip(history["epoch"], history["val_loss"]))
+    info = {
+        "command": command,
+        "parameters": {k: v for k, v in params.items() if k != "RUN_DIR"},
+        "machine": json.loads(machine_file.read_text()) if machine_file.exists() else describe_machine(),
+        "epoch": epoch,
+        "epochs_trained": max(history["epoch"]),
+        "val_loss": losses[epoch],
+        "loss": dict(zip(history["epoch"], history["loss"]))[epoch],
+        "training_seconds": round(sum(history.get("seconds", [])), 1),
+        "parameters_count": plain.count_params(),
+        "sha256": hashlib.sha256((folder / PRETRAINED_WEIGHTS).read_bytes()).hexdigest(),
+        "bytes": (folder / PRETRAINED_WEIGHTS).stat().st_size,
+    }
+    write_json(folder / "provenance.json", info)
+    return info
+
+
+def read_history(run_dir: str | Path) -> dict[str, list[float]]:
+    path = Path(run_dir) / "history.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def write_json(path: Path, data) -> None:
+    """Write ``data`` to a temporary sibling, then rename it into place."""
+    tmp = _temporary_name(path)
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+
+
+def _temporary_name(path: Path) -> Path:
+    """A sibling name for writing ``path`` before renaming it (same suffix: Keras checks it)."""
+    return path.with_name(f".tmp-{os.getpid()}-{path.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.rundir export RUN_DIR "COMMAND"``: refresh pretrained/ from a run."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3 or args[0] != "export":
+        print('usage: python -m helpers.rundir export RUN_DIR "the command that trained it"', file=sys.stderr)
+        return 2
+    try:
+        info = export_pretrained(args[1], args[2])
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"pretrained/: epoch {info['epoch']} of {args[1]}, validation loss {info['val_loss']:.4f}, "
+          f"{info['bytes'] / 1e6:.1f} MB, sha256 {info['sha256'][:12]}…")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""helpers/__init__.py: what every notebook's setup cell relies on."""
+
+import os
+import subprocess
+import sys
+
+import helpers
+
+
+def test_another_keras_backend_is_refused_in_one_line():
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run([sys.executable, "-c", "import helpers"], capture_output=True, text=True, env=env)
+    assert done.returncode != 0
+    assert ("BackendError: KERAS_BACKEND='jax', but these notebooks need Keras on TensorFlow: unset KERAS_BACKEND"
+            in done.stderr.strip().splitlines()[-1])
+
+
+def test_setup_names_the_hardware(capsys):
+    helpers.setup()
+    out = capsys.readouterr().out
+    assert out == f"Accelerator: {helpers.accelerator()}\n"
+    assert helpers.accelerator() == f"CPU only ({os.cpu_count()} cores)"  # this project's machines have no GPU
+
+
+def test_show_source_gives_the_highlighted_code_that_runs():
+    from helpers.dataset import split_input_target
+
+    shown = helpers.show_source(split_input_target)
+    assert shown.data.startswith("def split_input_target(chunk):")
+    assert "highlight" in shown._repr_html_()
