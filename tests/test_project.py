@@ -1,0 +1,39 @@
+"""The project's own files agree with each other: one list of dependencies, one set of tutorial defaults."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import yaml
+
+from helpers import runner
+from helpers.data import PROJECT_ROOT
+
+
+def test_dependencies_are_listed_once_in_pyproject():
+    requirements = [line for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+                    if line.strip() and not line.startswith("#")]
+    extras = set(tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    assert requirements == [f"-e .[{','.join(sorted(extras))}]"]
+    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    assert environment["dependencies"][-1] == {"pip": ["-r requirements.txt"]}
+
+
+def parameters_cell(notebook: str) -> dict:
+    """The defaults a notebook's parameters cell declares, evaluated as papermill would leave them."""
+    cells = json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells if "parameters" in c["metadata"].get("tags", []))
+    values: dict = {}
+    exec(source, {"Optional": None}, values)  # noqa: S102  (the project's own committed cell)
+    return {k: v for k, v in values.items() if k.isupper()}
+
+
+def test_every_notebooks_defaults_agree_with_params_tutorial_yaml():
+    tutorial = runner.load_profile("tutorial")
+    for notebook in runner.NOTEBOOKS:
+        expected = runner.parameters_for(notebook, tutorial, PROJECT_ROOT / "runs")
+        expected.pop("RUN_DIR", None)
+        defaults = parameters_cell(notebook)
+        differing = {k: (v, defaults[k]) for k, v in expected.items() if defaults[k] != v}
+        assert not differing, f"{notebook}: params/tutorial.yaml and the parameters cell differ: {differing}"
