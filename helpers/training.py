@@ -9,6 +9,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from helpers.errors import UserError
 from helpers.progress import Progress, ProgressCallback, advise_on_duration
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, read_history, save_weights_atomically, write_json
 
@@ -23,10 +24,17 @@ def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Mode
     return model
 
 
+class TrainingDiverged(UserError, RuntimeError):
+    """The loss became NaN or infinite; the message names the epoch and the checkpoint that is still good."""
+
+
 class RunCheckpoint(keras.callbacks.Callback):
     """After each epoch: save the weights, append the epoch's losses to history.json, prune old files.
 
-    Keeps the newest ``keep`` checkpoints and the one with the lowest validation loss.
+    Keeps the newest ``keep`` checkpoints and the one with the lowest validation loss. It stands in
+    for three stock Keras callbacks: ``BackupAndRestore`` (which deletes its backup when training
+    ends, so it cannot be the folder generation reads), ``ModelCheckpoint`` (no history, no pruning)
+    and ``TerminateOnNaN`` (which stops, but does not say which checkpoint is still good).
     """
 
     def __init__(self, run_dir: str | Path, keep: int = 3):
@@ -48,9 +56,9 @@ class RunCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged is not None:
             kept = latest_checkpoint(self.run_dir)
-            print(f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
-                  f"Nothing of this epoch was saved; the last good checkpoint is "
-                  f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+            self.diverged = (f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
+                             f"Nothing of this epoch was saved; the last good checkpoint is "
+                             f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
             return
         history = read_history(self.run_dir)
         for key, value in (logs or {}).items():
@@ -115,8 +123,11 @@ def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, 
             advise_on_duration(model, train_ds, val_ds, epochs - done)
         progress = Progress(epochs, _steps(train_ds), vocab, model)
         # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
+        checkpoint = RunCheckpoint(run_dir)
         model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=done, shuffle=False,
-                  callbacks=[*callbacks, RunCheckpoint(run_dir), ProgressCallback(progress)], verbose=verbose)
+                  callbacks=[*callbacks, checkpoint, ProgressCallback(progress)], verbose=verbose)
+        if checkpoint.diverged is not None:
+            raise TrainingDiverged(checkpoint.diverged)
     return read_history(run_dir)
 
 

@@ -8,7 +8,7 @@ import pytest
 from helpers.dataset import make_dataset
 from helpers.model import build_model
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, load_run, read_history, save_run
-from helpers.training import compile_model, fit, make_loss, train_custom
+from helpers.training import TrainingDiverged, compile_model, fit, make_loss, train_custom
 
 
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
@@ -64,15 +64,14 @@ def test_custom_loop_reports_the_mean_batch_loss(tiny, ids, tmp_path):
     assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 1)
 
 
-def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path, capsys):
+def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
     fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
     good = checkpoint_path(tmp_path, 1).read_bytes()
     absurd = compile_model(build_model(len(vocab), 8, 16), learning_rate=1e38)  # float32 weights overflow to inf
-    history = fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0)
-    out = capsys.readouterr().out
-    assert "Training stopped in epoch 2: the loss became nan" in out
-    assert "the last good checkpoint is epoch_001.weights.h5. Try a smaller LEARNING_RATE" in out
-    assert history["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
+    with pytest.raises(TrainingDiverged, match=r"^Training stopped in epoch 2: the loss became nan\. .*"
+                                               r"the last good checkpoint is epoch_001\.weights\.h5\. Try a smaller LEARNING_RATE"):
+        fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0)
+    assert read_history(tmp_path)["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
