@@ -4,35 +4,69 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= workshop
-NOTEBOOKS := 01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop
+NOTEBOOKS := 01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru
 
-.PHONY: test run notebooks clean
+.PHONY: test lint run notebooks execute pretrained sweep bench clean clean-runs
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.12, say."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+# ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests benchmarks scripts notebooks
 
 run: $(STAMP)
 	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME))
 
-# Re-execute the committed notebooks in place, in order, with their own defaults
-# (04 and 06 train for the tutorial's 10 epochs: about 50 minutes each on 2 CPU cores).
-# A fresh run needs the default run folders empty; existing ones are never deleted for you.
+# Re-execute the committed notebooks in place, in order, with their own defaults: 04 trains the
+# tutorial's 10 epochs (about 40 minutes on 2 CPU cores), its best checkpoint becomes pretrained/,
+# then 05-07 run. A fresh run needs the default run folders empty; existing ones are never deleted for you.
 notebooks: $(STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
-	cd notebooks && for nb in $(NOTEBOOKS); do \
+	$(MAKE) --no-print-directory execute NB="01_vectorize 02_batch 03_build 04_fit"
+	$(MAKE) --no-print-directory pretrained
+	$(MAKE) --no-print-directory execute NB="05_generate 06_custom_loop 07_inside_the_gru"
+
+execute: $(STAMP)
+	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 $$nb.ipynb || exit 1; \
 	done
 
+# pretrained/: the best checkpoint (lowest validation loss) of runs/tutorial, weights only, with its
+# vocabulary, sizes, history and provenance.json (command, parameters, machine, epoch, losses, sha256).
+pretrained: $(STAMP)
+	$(BIN)/python -m helpers.rundir export runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its committed defaults)"
+
+# Notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder;
+# results.csv and results.png collect the best validation loss of each.
+sweep: $(STAMP)
+	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
+	$(BIN)/python -m helpers.sweep $(SWEEP)
+
+# Speed figures against their baselines, printed and written to benchmarks/results.json (about 10 minutes;
+# FULL=1 measures longer and also times `make run`).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)
+
+# Removes what `make` can rebuild. Never runs/: trained models live there (see clean-runs).
 clean:
-	rm -rf $(VENV) runs
+	rm -rf $(VENV) .pytest_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Deletes every trained model in runs/. Asks for CONFIRM=yes, since no command can bring them back.
+clean-runs:
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  echo "This deletes runs/ and every model trained there ($$(du -sh runs 2>/dev/null | cut -f1 || echo nothing))."; \
+	  echo "Run 'make clean-runs CONFIRM=yes' to do it."; exit 1; fi
+	rm -rf runs
