@@ -1,6 +1,8 @@
-"""Plots a learner looks at: the loss curves of a training run."""
+"""Pictures a learner would rather look at than read: loss curves, frequencies, probabilities, surprise, embeddings, a unit."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,3 +31,131 @@ def _log(perplexity):
     """exp's inverse, quiet where matplotlib probes 0 at the axis's edge."""
     with np.errstate(divide="ignore"):
         return np.log(perplexity)
+
+
+def plot_char_frequencies(text: str, vocab):
+    """How often each character of the vocabulary occurs in ``text``, most frequent first."""
+    counts = Counter(text)
+    chars = sorted(vocab.chars, key=lambda c: -counts[c])
+    fig, ax = plt.subplots(figsize=(12, 3.5))
+    ax.bar(range(len(chars)), [counts[c] for c in chars])
+    ax.set_xticks(range(len(chars)), [_label(c) for c in chars], fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("occurrences (log scale)")
+    ax.set_title(f"The {len(chars)} characters of the text, most frequent first")
+    fig.tight_layout()
+    return fig
+
+
+def next_char_probabilities(model, vocab, prompt: str, temperature: float = 1.0) -> np.ndarray:
+    """The model's probabilities for the character after ``prompt``, at a temperature."""
+    logits = model(vocab.encode(prompt)[None, :])[0, -1].numpy().astype("float64") / temperature
+    p = np.exp(logits - logits.max())
+    return p / p.sum()
+
+
+def plot_next_char(model, vocab, prompt: str, top: int = 15, title: str | None = None):
+    """The ``top`` likeliest next characters after ``prompt``, with their probabilities."""
+    p = next_char_probabilities(model, vocab, prompt)
+    best = np.argsort(-p)[:top]
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.bar(range(top), p[best])
+    ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
+    ax.set_ylabel("probability")
+    ax.set_title(title or f"What comes after {prompt!r}? The {top} likeliest characters")
+    fig.tight_layout()
+    return fig
+
+
+def plot_temperatures(model, vocab, prompt: str, temperatures=(0.5, 1.0, 1.5), top: int = 15):
+    """One next-character distribution at several temperatures, over the characters likeliest at 1.0."""
+    best = np.argsort(-next_char_probabilities(model, vocab, prompt))[:top]
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    width = 0.8 / len(temperatures)
+    for k, temperature in enumerate(temperatures):
+        p = next_char_probabilities(model, vocab, prompt, temperature)
+        ax.bar(np.arange(top) + (k - (len(temperatures) - 1) / 2) * width, p[best], width, label=f"temperature {temperature}")
+    ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
+    ax.set_ylabel("probability")
+    ax.set_title(f"The next character after {prompt!r}: low temperature sharpens, high flattens")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def surprise(model, vocab, passage: str) -> np.ndarray:
+    """-ln p of each character of ``passage`` after the ones before it (the first has no context: NaN)."""
+    ids = vocab.encode(passage)
+    logits = model(ids[None, :-1])[0].numpy().astype("float64")
+    log_p = logits - logits.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    return np.concatenate([[np.nan], -log_p[np.arange(len(ids) - 1), ids[1:]]])
+
+
+def surprise_html(model, vocab, passage: str, cap: float = 6.0):
+    """``passage`` with each character on a background as red as the model was surprised by it."""
+    from html import escape
+
+    from IPython.display import HTML
+
+    spans = []
+    for char, nats in zip(passage, surprise(model, vocab, passage)):
+        level = 0.0 if np.isnan(nats) else min(nats, cap) / cap
+        shown = "⏎<br>" if char == "\n" else escape(char)
+        title = "first character" if np.isnan(nats) else f"{nats:.2f} nats"
+        spans.append(f'<span title="{title}" style="background: rgba(220, 40, 40, {level:.2f})">{shown}</span>')
+    return HTML('<div style="font-family: monospace; line-height: 1.6">' + "".join(spans) + "</div>")
+
+
+def plot_embeddings(model, vocab):
+    """The characters' embedding vectors, projected on their two principal components."""
+    vectors = model.get_layer("embedding").embeddings.numpy()
+    points = _pca2(vectors)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.scatter(points[:, 0], points[:, 1], s=8, alpha=0.3)
+    for (x, y), char in zip(points, vocab.chars):
+        ax.annotate(_label(char), (x, y), ha="center", va="center", fontsize=10,
+                    color="tab:red" if char.isupper() else "tab:blue" if char.islower() else "black")
+    ax.set_title(f"{len(vocab)} character embeddings, first two principal components\n"
+                 "(capitals red, small letters blue, the rest black)")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def plot_unit(passage: str, activations: np.ndarray, unit: int):
+    """One RNN unit's activation at each character of ``passage`` (blue: negative, red: positive)."""
+    lines, line, row = [], [], []
+    for char, value in zip(passage, activations):
+        line.append(char)
+        row.append(value)
+        if char == "\n" or len(line) == 60:
+            lines.append((line, row))
+            line, row = [], []
+    if line:
+        lines.append((line, row))
+    width = max(len(chars) for chars, _ in lines)
+    grid = np.full((len(lines), width), np.nan)
+    for i, (_, values) in enumerate(lines):
+        grid[i, :len(values)] = values
+    fig, ax = plt.subplots(figsize=(width * 0.16 + 1, len(lines) * 0.3 + 0.8))
+    ax.imshow(grid, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto")
+    for i, (chars, _) in enumerate(lines):
+        for j, char in enumerate(chars):
+            ax.text(j, i, "⏎" if char == "\n" else char, ha="center", va="center", fontsize=8, family="monospace")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"GRU unit {unit}: its output at each character (blue -1, red +1)")
+    fig.tight_layout()
+    return fig
+
+
+def _pca2(vectors: np.ndarray) -> np.ndarray:
+    centred = vectors - vectors.mean(axis=0)
+    _, _, components = np.linalg.svd(centred, full_matrices=False)
+    return centred @ components[:2].T
+
+
+def _label(char: str) -> str:
+    return {" ": "␣", "\n": "⏎"}.get(char, char)

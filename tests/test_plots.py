@@ -20,3 +20,93 @@ def test_perplexity_ticks_sit_at_the_loss_whose_exp_they_name():
         # ...and it is drawn at the height of the loss ln(label) on the left axis
         height = right.transAxes.inverted().transform(right.transData.transform((0, position)))[1]
         assert math.isclose(height, (math.log(label) - low) / (high - low), abs_tol=1e-6)
+
+
+def tiny_model(vocab):
+    import keras
+
+    from helpers.model import build_model
+
+    keras.utils.set_random_seed(0)
+    return build_model(len(vocab), 8, 16)
+
+
+def test_char_frequencies_are_the_texts_counts_in_order(text, vocab):
+    from collections import Counter
+
+    from helpers.plots import plot_char_frequencies
+
+    bars = plot_char_frequencies(text, vocab).axes[0].patches
+    counts = Counter(text)
+    assert [b.get_height() for b in bars] == sorted(counts.values(), reverse=True) and len(bars) == 65
+    assert bars[0].get_height() == counts[" "] == 169_892
+
+
+def test_next_char_bars_are_the_models_softmax(vocab):
+    import numpy as np
+
+    from helpers.plots import next_char_probabilities, plot_next_char
+
+    model = tiny_model(vocab)
+    p = next_char_probabilities(model, vocab, "ROMEO:")
+    logits = model(vocab.encode("ROMEO:")[None, :])[0, -1].numpy()
+    assert np.allclose(p, np.exp(logits) / np.exp(logits).sum(), atol=1e-6) and math.isclose(p.sum(), 1.0)
+    heights = [b.get_height() for b in plot_next_char(model, vocab, "ROMEO:", top=5).axes[0].patches]
+    assert heights == sorted(p, reverse=True)[:5]
+
+
+def test_temperature_bars_are_the_tempered_distributions(vocab):
+    import numpy as np
+
+    from helpers.plots import next_char_probabilities, plot_temperatures
+
+    model = tiny_model(vocab)
+    bars = plot_temperatures(model, vocab, "ROMEO:", (0.5, 2.0), top=4).axes[0].patches
+    best = np.argsort(-next_char_probabilities(model, vocab, "ROMEO:"))[:4]
+    for k, temperature in enumerate((0.5, 2.0)):
+        expected = next_char_probabilities(model, vocab, "ROMEO:", temperature)[best]
+        assert np.allclose([b.get_height() for b in bars[4 * k:4 * k + 4]], expected)
+
+
+def test_surprise_is_minus_log_p_of_each_next_character(vocab):
+    import numpy as np
+
+    from helpers.plots import next_char_probabilities, surprise, surprise_html
+
+    model = tiny_model(vocab)
+    passage = "ROMEO:\nHe jests"
+    nats = surprise(model, vocab, passage)
+    assert np.isnan(nats[0]) and len(nats) == len(passage)
+    for i in (1, 6, len(passage) - 1):
+        p = next_char_probabilities(model, vocab, passage[:i])
+        assert math.isclose(nats[i], -math.log(p[vocab.char2idx[passage[i]]]), rel_tol=1e-5)
+    html = surprise_html(model, vocab, passage).data
+    assert html.count("<span") == len(passage) and f'title="{nats[1]:.2f} nats"' in html
+
+
+def test_embedding_points_are_the_two_principal_components(vocab):
+    import numpy as np
+
+    from helpers.plots import plot_embeddings
+
+    model = tiny_model(vocab)
+    points = plot_embeddings(model, vocab).axes[0].collections[0].get_offsets()
+    vectors = model.get_layer("embedding").embeddings.numpy()
+    centred = vectors - vectors.mean(axis=0)
+    assert points.shape == (65, 2)
+    # principal components: uncorrelated, the first with the largest variance any direction has
+    assert abs(np.corrcoef(points.T)[0, 1]) < 1e-4
+    assert math.isclose(np.var(points[:, 0]), np.linalg.svd(centred, compute_uv=False)[0] ** 2 / 65, rel_tol=1e-4)
+
+
+def test_unit_picture_shows_each_activation_at_its_character():
+    import numpy as np
+
+    from helpers.plots import plot_unit
+
+    passage = "AB\nCDE"
+    values = np.array([0.1, -0.2, 0.3, 0.4, -0.5, 0.6])
+    fig = plot_unit(passage, values, unit=7)
+    grid = fig.axes[0].images[0].get_array()
+    assert np.allclose(grid[0, :3], [0.1, -0.2, 0.3]) and np.allclose(grid[1, :3], [0.4, -0.5, 0.6])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["A", "B", "⏎", "C", "D", "E"]

@@ -1,0 +1,37 @@
+"""An interactive generator for notebook 05: prompt, temperature, top-k, length and seed, and a button.
+
+Core ipywidgets only, written for both 7.7 (Colab) and 8.x (JupyterLab 4).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from helpers.errors import UserError
+from helpers.generation import generate
+
+
+def generator_widget(model, vocab, start_string: str = "ROMEO: ", num_chars: int = 300,
+                     temperature: float = 1.0, top_k: int | None = None, seed: int = 42) -> widgets.VBox:
+    """Controls for ``generate`` and an output area; each press of the button writes a new text there."""
+    style = {"description_width": "90px"}
+    prompt = widgets.Textarea(value=start_string, description="prompt", style=style, layout={"width": "500px"})
+    temp = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature", style=style)
+    k = widgets.IntSlider(value=top_k or 0, min=0, max=len(vocab), description="top-k (0: all)", style=style)
+    length = widgets.IntSlider(value=num_chars, min=10, max=2000, step=10, description="characters", style=style)
+    seed_box = widgets.IntText(value=seed, description="seed", style=style)
+    button = widgets.Button(description="Generate", button_style="primary")
+    output = widgets.Output(layout={"border": "1px solid #ccc", "padding": "4px"})
+
+    def write(_=None):
+        try:
+            text = generate(model, vocab, prompt.value, length.value, temp.value, k.value or None, seed=seed_box.value)
+        except UserError as error:  # an unknown character in the prompt, say: one line, not a traceback
+            text = f"{type(error).__name__}: {error}"
+        output.outputs = ()  # replace the last text (a synced trait: clears the view too, in 7.7 and 8.x)
+        output.append_stdout(text + "\n")
+
+    button.on_click(write)
+    box = widgets.VBox([prompt, temp, k, length, seed_box, button, output])
+    box.write = write  # lets a test, or a cell, press the button
+    return box

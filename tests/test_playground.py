@@ -1,0 +1,19 @@
+import keras
+
+from helpers.generation import generate
+from helpers.model import build_model
+from helpers.playground import generator_widget
+
+
+def test_the_button_writes_what_generate_writes_for_the_chosen_settings(vocab):
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 8, 16)
+    box = generator_widget(model, vocab)
+    prompt, temperature, top_k, length, seed, button, output = box.children
+    prompt.value, temperature.value, top_k.value, length.value, seed.value = "JULIET:\n", 0.7, 5, 40, 3
+    button.click()
+    assert output.outputs[-1]["text"] == generate(model, vocab, "JULIET:\n", 40, 0.7, 5, seed=3) + "\n"
+    prompt.value = "Café"
+    button.click()
+    assert output.outputs[-1]["text"].startswith("VocabError: START_STRING has characters not in the vocabulary: 'é'")
+    assert len(output.outputs) == 1  # each press replaces the text
