@@ -54,12 +54,11 @@ class RunCheckpoint(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.diverged is not None:
+        if self.diverged is not None:  # raised here, so model.fit (and the notebook cell) stops with one line
             kept = latest_checkpoint(self.run_dir)
-            self.diverged = (f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
-                             f"Nothing of this epoch was saved; the last good checkpoint is "
-                             f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
-            return
+            raise TrainingDiverged(f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
+                                   f"Nothing of this epoch was saved; the last good checkpoint is "
+                                   f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
         history = read_history(self.run_dir)
         for key, value in (logs or {}).items():
             history.setdefault(key, []).append(float(value))
@@ -123,11 +122,8 @@ def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, 
             advise_on_duration(model, train_ds, val_ds, epochs - done)
         progress = Progress(epochs, _steps(train_ds), vocab, model)
         # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
-        checkpoint = RunCheckpoint(run_dir)
         model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=done, shuffle=False,
-                  callbacks=[*callbacks, checkpoint, ProgressCallback(progress)], verbose=verbose)
-        if checkpoint.diverged is not None:
-            raise TrainingDiverged(checkpoint.diverged)
+                  callbacks=[*callbacks, RunCheckpoint(run_dir), ProgressCallback(progress)], verbose=verbose)
     return read_history(run_dir)
 
 
