@@ -10,9 +10,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-START, END = "<!-- bad-input-table: start -->", "<!-- bad-input-table: end -->"
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+from scripts.readme import write_section  # noqa: E402
+
+NAME = "bad-input-table"
 
 
 def render(folder: Path) -> str:
@@ -26,16 +28,9 @@ def render(folder: Path) -> str:
     return "\n".join(rows)
 
 
-def section(text: str) -> str:
-    return text.split(START, 1)[1].split(END, 1)[0].strip()
-
-
 def main() -> None:
-    text = README.read_text()
     with tempfile.TemporaryDirectory() as folder:
-        table = render(Path(folder))
-    before, rest = text.split(START, 1)
-    README.write_text(f"{before}{START}\n{table}\n{END}{rest.split(END, 1)[1]}")
+        write_section(NAME, render(Path(folder)))
 
 
 if __name__ == "__main__":

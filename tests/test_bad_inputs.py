@@ -1,7 +1,8 @@
 import pytest
 
 from bad_input_cases import CASES, message
-from scripts.bad_input_table import README, render, section
+from scripts.bad_input_table import NAME, render
+from scripts.readme import README, section
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])
@@ -12,4 +13,4 @@ def test_each_bad_input_gets_one_clear_line(case, tmp_path):
 
 
 def test_readme_table_is_generated_from_these_cases(tmp_path):
-    assert section(README.read_text()) == render(tmp_path), "run: .venv/bin/python scripts/bad_input_table.py"
+    assert section(README.read_text(), NAME) == render(tmp_path), "run: .venv/bin/python scripts/bad_input_table.py"

@@ -100,7 +100,8 @@ def test_fit_prints_a_romeo_sample_after_every_epoch_and_refuses_a_changed_rerun
 
 
 def test_generate_falls_back_to_the_pretrained_model_and_says_so(tmp_path):
-    out = printed(execute("05_generate", tmp_path / "05.ipynb", RUN_DIR=str(tmp_path / "empty"), NUM_GENERATE=50))
+    out = printed(execute("05_generate", tmp_path / "05.ipynb", RUN_DIR=str(tmp_path / "empty"), NUM_GENERATE=50,
+                          EXPORT_DIR=str(tmp_path / "export")))
     assert f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model (pretrained/, epoch" in out
     assert "\nROMEO: " in out
 
@@ -115,7 +116,7 @@ def test_notebooks_01_to_05_run_on_a_17k_text_of_your_own(tmp_path):
         if notebook == "04_fit":
             parameters.update(SMOKE, RUN_DIR=run_dir)
         if notebook == "05_generate":
-            parameters.update(RUN_DIR=run_dir, START_STRING="Wer ", NUM_GENERATE=50)
+            parameters.update(RUN_DIR=run_dir, START_STRING="Wer ", NUM_GENERATE=50, EXPORT_DIR=str(tmp_path / "export"))
         execute(notebook, tmp_path / f"{notebook}.ipynb", **parameters)
     assert "Loaded " in printed(json.loads((tmp_path / "05_generate.ipynb").read_text()))
 

@@ -37,3 +37,11 @@ def test_every_notebooks_defaults_agree_with_params_tutorial_yaml():
         defaults = parameters_cell(notebook)
         differing = {k: (v, defaults[k]) for k, v in expected.items() if defaults[k] != v}
         assert not differing, f"{notebook}: params/tutorial.yaml and the parameters cell differ: {differing}"
+
+
+def test_readme_figures_come_from_the_files_that_hold_them():
+    from scripts.readme import README, section
+    from scripts.readme_figures import SECTIONS
+
+    for name, render in SECTIONS.items():
+        assert section(README.read_text(), name) == render(), f"run: .venv/bin/python scripts/readme_figures.py ({name})"

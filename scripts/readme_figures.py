@@ -1,0 +1,81 @@
+"""Write the README's figures from the files that hold them: the committed 04 run's losses
+(pretrained/history.json and provenance.json), the speed table (benchmarks/results.json) and the
+quality table (benchmarks/quality.json, rows written by scripts/quality_row.py).
+
+    .venv/bin/python scripts/readme_figures.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.readme import write_section  # noqa: E402
+
+PRETRAINED = ROOT / "pretrained"
+RESULTS = ROOT / "benchmarks" / "results.json"
+QUALITY = ROOT / "benchmarks" / "quality.json"
+
+
+def fit_table() -> str:
+    """Every epoch's training and validation loss of the run pretrained/ comes from."""
+    history = json.loads((PRETRAINED / "history.json").read_text())
+    info = json.loads((PRETRAINED / "provenance.json").read_text())
+    rows = ["| epoch | " + " | ".join(str(e) for e in history["epoch"]) + " |",
+            "| --- |" + " --- |" * len(history["epoch"]),
+            "| training loss | " + " | ".join(f"{v:.3f}" for v in history["loss"]) + " |",
+            "| validation loss | " + " | ".join(f"{v:.3f}" for v in history["val_loss"]) + " |",
+            "| seconds | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"]
+    machine = info["machine"]
+    return "\n".join(rows) + (
+        f"\n\nBest validation loss {info['val_loss']:.3f} at epoch {info['epoch']} "
+        f"({info['val_loss'] / 0.6931471805599453:.2f} bits per character); {info['training_seconds'] / 60:.0f} minutes of "
+        f"training on {machine['cores']} cores of an {machine['cpu']}, TensorFlow {machine['tensorflow']}, "
+        f"Keras {machine['keras']}.")
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def bench_table() -> str:
+    """benchmarks/results.json as a table: value, baseline, ratio and target of each figure."""
+    results = json.loads(RESULTS.read_text())
+    rows = ["| figure | value | baseline | ratio | target |", "| --- | --- | --- | --- | --- |"]
+    for f in results["figures"]:
+        value = f"{_number(f['value'])} {f['unit']}"
+        baseline = "" if f.get("baseline") is None else f"{_number(f['baseline'])} {f['unit']}"
+        ratio = "" if f.get("ratio") is None else f"{f['ratio']:.2f}×"
+        target = "" if f.get("target") is None else f"{f['target']}× ({'met' if f['ratio'] >= f['target'] else 'missed'})"
+        rows.append(f"| {f['name']} | {value} | {baseline} | {ratio} | {target} |")
+    machine, versions = results["machine"], results["versions"]
+    return "\n".join(rows) + (f"\n\nMeasured on {machine['cores']} cores of an {machine['cpu']}, Python {versions['python']}, "
+                              f"TensorFlow {versions['tensorflow']}, Keras {versions['keras']}, NumPy {versions['numpy']}.")
+
+
+def quality_table() -> str:
+    """benchmarks/quality.json: one row per configuration actually trained."""
+    rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | training | command |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in json.loads(QUALITY.read_text()):
+        p, m = r["parameters"], r["machine"]
+        model = (f"{p['RNN_TYPE'].upper()} {p['RNN_UNITS']} × {p['NUM_LAYERS']}, embedding {p['EMBEDDING_DIM']}, "
+                 f"dropout {p['DROPOUT']}, batch {p['BATCH_SIZE']} × {p['SEQ_LENGTH']}")
+        rows.append(f"| {r['name']} | {model} | {r['epochs']} | {r['best_val_loss']:.3f} | {r['best_bits_per_char']:.2f} | "
+                    f"{r['best_epoch']} | {r['training_seconds']} s on {m['cores']} cores of an {m['cpu']} | `{r['command']}` |")
+    return "\n".join(rows)
+
+
+SECTIONS = {"fit-table": fit_table, "bench-table": bench_table, "quality-table": quality_table}
+
+
+def main() -> None:
+    for name, render in SECTIONS.items():
+        write_section(name, render())
+
+
+if __name__ == "__main__":
+    main()
