@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= workshop
 NOTEBOOKS := 01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru
 
-.PHONY: test lint run notebooks execute pretrained sweep bench clean clean-runs
+.PHONY: test lint run notebooks execute pretrained student sweep bench clean clean-runs
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,6 +47,10 @@ execute: $(STAMP)
 # vocabulary, sizes, history and provenance.json (command, parameters, machine, epoch, losses, sha256).
 pretrained: $(STAMP)
 	$(BIN)/python -m helpers.rundir export runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its committed defaults)"
+
+# Copies of the notebooks for learners, in student/: no solution cells, no outputs.
+student: $(STAMP)
+	$(BIN)/python scripts/make_student.py
 
 # Notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder;
 # results.csv and results.png collect the best validation loss of each.
