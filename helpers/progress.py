@@ -83,7 +83,8 @@ class Progress:
         if self.vocab is not None and self.model is not None:
             from helpers.generation import generate
 
-            sample = generate(self.model, self.vocab, SAMPLE_START, SAMPLE_CHARS, seed=epoch)
+            start = SAMPLE_START if set(SAMPLE_START) <= set(self.vocab.chars) else self.vocab.chars[0]  # another text
+            sample = generate(self.model, self.vocab, start, SAMPLE_CHARS, seed=epoch)
             self.print_fn("    " + sample.replace("\n", "\n    ") + "\n")
 
 
