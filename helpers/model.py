@@ -73,6 +73,10 @@ class CharRNN(keras.Model):
                       dropout=dropout, name=f"{rnn_type}_{i}" if num_layers > 1 else rnn_type)
             for i in range(num_layers)
         ]
+        # DROPOUT acts on the connections between layers, never on the recurrence (Zaremba et al.,
+        # 2014): each RNN's inputs above, and here the last RNN's output. A layer only when used,
+        # so checkpoints of models without dropout keep their layout.
+        self.output_dropout = keras.layers.Dropout(dropout, name="output_dropout") if dropout else None
         self.dense = keras.layers.Dense(vocab_size, name="dense")
 
     def call(self, inputs, states=None, return_state=False, training=False):
@@ -81,6 +85,8 @@ class CharRNN(keras.Model):
         for i, rnn in enumerate(self.rnns):
             x, *state = rnn(x, initial_state=None if states is None else states[i], training=training)
             new_states.append(state)
+        if self.output_dropout is not None:
+            x = self.output_dropout(x, training=training)
         logits = self.dense(x, training=training)
         return (logits, new_states) if return_state else logits
 

@@ -19,8 +19,21 @@ def make_loss() -> keras.losses.Loss:
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
-def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=make_loss())
+def compile_model(model: keras.Model, learning_rate: float = 1e-3, clip_norm: float | None = None,
+                  lr_schedule: str = "constant", total_steps: int | None = None) -> keras.Model:
+    """Adam on the cross-entropy loss.
+
+    ``clip_norm`` rescales each step's gradients so that together their norm is at most that
+    value. ``lr_schedule="cosine"`` lowers the step size along a half cosine from
+    ``learning_rate`` to a tenth of it over ``total_steps`` optimisation steps.
+    """
+    if lr_schedule == "cosine":
+        if not total_steps:
+            raise ValueError("lr_schedule='cosine' needs total_steps, the number of steps of the whole run.")
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
+    elif lr_schedule != "constant":
+        raise ValueError(f"lr_schedule={lr_schedule!r} is not known; use 'constant' or 'cosine'.")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm), loss=make_loss())
     return model
 
 
@@ -92,10 +105,11 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
     optimizer = model.optimizer
     if epoch and optimizer is not None:
         if not optimizer.built:
-            optimizer.build(model.trainable_variables)  # so Adam's moments are restored too
+            optimizer.build(model.trainable_variables)  # so Adam's moments (and its step count) are restored too
         learning_rate = float(optimizer.learning_rate)
         model.load_weights(checkpoints[epoch])
-        optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
+        if hasattr(optimizer.learning_rate, "assign"):  # a constant rate; a schedule follows the step count
+            optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
     elif epoch:
         model.load_weights(checkpoints[epoch])
     history = read_history(run_dir)
@@ -106,25 +120,56 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
 
 
 def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, vocab=None,
-        verbose: int = 0, callbacks: tuple = (), estimate: bool = True) -> dict[str, list[float]]:
+        verbose: int = 0, callbacks: tuple = (), estimate: bool = True,
+        patience: int | None = None) -> dict[str, list[float]]:
     """``model.fit`` for ``epochs`` epochs, saving a checkpoint and the history in ``run_dir`` after each.
 
     A run directory that already holds checkpoints is resumed from its latest
     one, so an interrupted run loses at most the epoch in progress. Each epoch
-    prints its losses and, given ``vocab``, a short sample. Returns the whole
-    history, resumed epochs included.
+    prints its losses and, given ``vocab``, a short sample. Given ``patience``,
+    training stops once that many epochs in a row have not lowered the best
+    validation loss. Returns the whole history, resumed epochs included.
     """
     done = resume(model, run_dir)
     if done:
         print(f"Resuming {run_dir} after epoch {done} of {epochs}.")
-    if done < epochs:
+    stale = epochs_without_improvement(read_history(run_dir))
+    if patience is not None and done < epochs and stale >= patience:
+        print(f"Not resuming: the last {stale} epochs did not lower the validation loss (PATIENCE = {patience}).")
+    elif done < epochs:
         if estimate:
             advise_on_duration(model, train_ds, val_ds, epochs - done)
         progress = Progress(epochs, _steps(train_ds), vocab, model)
+        stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
         # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
         model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=done, shuffle=False,
-                  callbacks=[*callbacks, RunCheckpoint(run_dir), ProgressCallback(progress)], verbose=verbose)
+                  callbacks=[*callbacks, RunCheckpoint(run_dir), ProgressCallback(progress), *stop], verbose=verbose)
     return read_history(run_dir)
+
+
+def epochs_without_improvement(history: dict[str, list[float]]) -> int:
+    """How many epochs have passed since the lowest validation loss of ``history``."""
+    losses = history.get("val_loss", [])
+    return len(losses) - 1 - losses.index(min(losses)) if losses else 0
+
+
+class StopWhenStale(keras.callbacks.Callback):
+    """Early stopping on the run's whole history, so the count survives a resume.
+
+    Keras's ``EarlyStopping`` counts only the epochs of the current ``fit`` call; the best
+    weights need no restoring here, since ``RunCheckpoint`` keeps the best checkpoint on disk.
+    """
+
+    def __init__(self, run_dir: str | Path, patience: int):
+        super().__init__()
+        self.run_dir, self.patience = Path(run_dir), patience
+
+    def on_epoch_end(self, epoch, logs=None):
+        stale = epochs_without_improvement(read_history(self.run_dir))
+        if stale >= self.patience:
+            print(f"Stopping after epoch {epoch + 1}: the validation loss has not improved for {stale} epochs "
+                  f"(PATIENCE = {self.patience}).")
+            self.model.stop_training = True
 
 
 def _steps(dataset) -> int | None:

@@ -44,3 +44,15 @@ def test_stateful_model_matches_stateless_and_resets():
 def test_unknown_rnn_type():
     with pytest.raises(ValueError, match="RNN_TYPE='rnn' is not known; use one of \\['gru', 'lstm'\\]"):
         build_model(65, rnn_type="rnn")
+
+
+def test_dropout_acts_between_layers_only_in_training():
+    keras.utils.set_random_seed(0)
+    ids = np.arange(30, dtype="int32")[None, :] % 65
+    with_dropout = build_model(65, 16, 32, dropout=0.5)
+    assert with_dropout.output_dropout is not None and build_model(65, 16, 32).output_dropout is None
+    np.testing.assert_allclose(with_dropout(ids).numpy(), with_dropout(ids, training=False).numpy())
+    assert not np.allclose(with_dropout(ids, training=True).numpy(), with_dropout(ids).numpy())
+    plain = build_model(65, 16, 32)
+    plain.set_weights(with_dropout.get_weights())  # dropout adds no weights: checkpoints load either way
+    np.testing.assert_allclose(plain(ids).numpy(), with_dropout(ids).numpy(), atol=1e-6)

@@ -75,3 +75,39 @@ def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab
         fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0)
     assert read_history(tmp_path)["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
+
+
+def test_patience_stops_a_run_that_no_longer_improves_and_a_resume_respects_it(tiny, vocab, tmp_path, capsys):
+    _, train_ds, val_ds = tiny
+    frozen = compile_model(build_model(len(vocab), 8, 16), learning_rate=0.0)  # the same validation loss every epoch
+    save_run(tmp_path, frozen, vocab)
+    history = fit(frozen, train_ds, val_ds, 6, tmp_path, verbose=0, estimate=False, patience=2)
+    assert history["epoch"] == [1, 2, 3]  # epoch 1 is the best; epochs 2 and 3 did not beat it
+    assert "Stopping after epoch 3: the validation loss has not improved for 2 epochs (PATIENCE = 2)" in capsys.readouterr().out
+    again = fit(compile_model(build_model(len(vocab), 8, 16), learning_rate=0.0), train_ds, val_ds, 8, tmp_path,
+                verbose=0, estimate=False, patience=2)
+    assert again["epoch"] == [1, 2, 3] and "Not resuming: the last 2 epochs" in capsys.readouterr().out
+
+
+def test_cosine_schedule_ends_at_a_tenth_and_clipping_reaches_the_optimizer(vocab):
+    model = compile_model(build_model(len(vocab), 8, 16), 0.002, clip_norm=1.0, lr_schedule="cosine", total_steps=100)
+    schedule = model.optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(0.002) and float(schedule(50)) == pytest.approx(0.0011)
+    assert float(schedule(100)) == pytest.approx(0.0002) and model.optimizer.global_clipnorm == 1.0
+    with pytest.raises(ValueError, match="lr_schedule='linear' is not known; use 'constant' or 'cosine'"):
+        compile_model(build_model(len(vocab), 8, 16), lr_schedule="linear")
+
+
+def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
+    _, train_ds, val_ds = tiny
+    steps = len(train_ds)
+
+    def scheduled():
+        return compile_model(build_model(len(vocab), 8, 16), 0.01, lr_schedule="cosine", total_steps=4 * steps)
+
+    save_run(tmp_path, scheduled(), vocab)
+    fit(scheduled(), train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
+    resumed = scheduled()
+    fit(resumed, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)  # nothing left to train: only restores
+    assert int(resumed.optimizer.iterations) == 2 * steps
+    assert float(resumed.optimizer.learning_rate) == pytest.approx(float(resumed.optimizer._learning_rate(2 * steps)))
