@@ -7,6 +7,7 @@ import os
 import keras
 import tensorflow as tf
 
+from helpers.distribute import on_tpu
 from helpers.gru import FusedGRU
 from helpers.params import ParameterError
 
@@ -31,7 +32,11 @@ def gpu_visible() -> bool:
 
 
 def choose_gru_impl(gru_impl: str = "auto") -> str:
-    """The GRU to build, "fused" or "keras"; "auto" is Keras's where it can use cuDNN on a GPU, else ours."""
+    """The GRU to build, "fused" or "keras"; "auto" is Keras's where it can use cuDNN on a GPU or on a TPU, else ours.
+
+    On a TPU, XLA compiles Keras's GRU as it is; the fused layer's hand-written backward pass is
+    tuned for a CPU and gains nothing there.
+    """
     known = ["auto", *GRU_IMPLS]
     if gru_impl not in known:
         raise ParameterError(f"GRU_IMPL={gru_impl!r} is not known; use one of {known}.")
@@ -39,6 +44,8 @@ def choose_gru_impl(gru_impl: str = "auto") -> str:
         gru_impl = os.environ[GRU_IMPL_VARIABLE]
         if gru_impl not in GRU_IMPLS:
             raise ParameterError(f"{GRU_IMPL_VARIABLE}={gru_impl!r} is not known; use one of {sorted(GRU_IMPLS)}.")
+    if gru_impl == "auto" and on_tpu():
+        gru_impl = "keras"
     if gru_impl == "auto":  # CharRNN keeps Keras's defaults for every setting cuDNN depends on
         gru_impl = "keras" if gpu_visible() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
     return gru_impl

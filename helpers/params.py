@@ -55,6 +55,8 @@ RULES: dict[str, Rule] = {
     "EXPORT_DIR": Rule((str,), "a folder path such as '../runs/export'", lambda v: v.strip() != ""),
     "GRU_IMPL": Rule((str,), "'auto' (fused on a CPU, cuDNN on a GPU), 'fused' or 'keras'",
                      lambda v: v in ("auto", "fused", "keras")),
+    "STRATEGY": Rule((str,), "'default' (one device), 'mirrored' (every GPU) or 'tpu'",
+                     lambda v: v in ("default", "mirrored", "tpu")),
     "CHECKPOINT": Rule((str,), "'best' (lowest validation loss) or 'latest'", lambda v: v in ("best", "latest")),
 }
 

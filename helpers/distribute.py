@@ -1,0 +1,38 @@
+"""Where training runs: one device, a copy of the model on each of several devices, or a TPU (STRATEGY)."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from helpers.params import ParameterError
+
+STRATEGIES = ("default", "mirrored", "tpu")
+
+
+def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf.distribute.Strategy:
+    """The ``tf.distribute`` strategy called ``name``: build and compile the model inside its ``scope()``.
+
+    "default" is TensorFlow's single-device strategy. "mirrored" keeps one copy of the model on
+    each GPU (``devices``: all visible GPUs, or the CPU if there is none) and splits every batch
+    between them; Keras's ``fit`` does the splitting, so ``BATCH_SIZE`` is the global batch. "tpu"
+    connects to the runtime's TPU (Colab's TPU runtime, say); its model uses ``keras.layers.GRU``.
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy(devices)
+    if name == "tpu":
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+        except (ValueError, tf.errors.NotFoundError) as error:
+            raise ParameterError(f"STRATEGY='tpu', but this runtime has no TPU ({error}). On Colab: Runtime > "
+                                 "Change runtime type > a TPU; elsewhere use 'default' or 'mirrored'.") from None
+        return tf.distribute.TPUStrategy(resolver)
+    raise ParameterError(f"STRATEGY={name!r} is not known; use one of {', '.join(map(repr, STRATEGIES))}.")
+
+
+def on_tpu() -> bool:
+    """Whether the strategy in scope runs on a TPU."""
+    return isinstance(tf.distribute.get_strategy(), tf.distribute.TPUStrategy)
