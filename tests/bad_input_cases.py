@@ -36,6 +36,12 @@ def _load(content: bytes | None):
     return lambda folder: load_text(folder / "input.txt" if content is None else _file(folder, content))
 
 
+def _no_tpu(folder: Path):
+    from helpers.distribute import make_strategy
+
+    return make_strategy("tpu")
+
+
 def _corrupt_cache(folder: Path):
     from helpers.data import load_text
 
@@ -104,6 +110,8 @@ CASES = [
     Case("`TEMPERATURE = 0`", _param("TEMPERATURE", 0), "TEMPERATURE must be a number above 0"),
     Case("`SEQ_LENGTH = -5`", _param("SEQ_LENGTH", -5), "SEQ_LENGTH=-5 is not allowed"),
     Case("`RNN_TYPE = \"rnn\"`", _param("RNN_TYPE", "rnn"), "RNN_TYPE must be 'gru' or 'lstm'"),
+    Case("`PATIENCE = 0`", _param("PATIENCE", 0), "PATIENCE must be None (train every epoch) or a whole number of at least 1"),
+    Case("`STRATEGY = \"tpu\"` on a runtime without a TPU", _no_tpu, "but this runtime has no TPU"),
     Case("`papermill -p EPOCH 5` (a misspelt name)", _param("EPOCH", 5), "Did you mean EPOCHS?"),
     Case("`make run PROFILE=laptop` (no such profile)", _profile, "choose one of"),
     Case("`DATA_PATH` of a missing file", _load(None), "does not exist"),
