@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= workshop
 NOTEBOOKS := 01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru
 
-.PHONY: test lint run notebooks execute pretrained student sweep bench clean clean-runs
+.PHONY: test test-browser lint run notebooks execute best pretrained student sweep bench clean clean-runs
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml requirements.txt
 test: lint
 	$(BIN)/python -m pytest
 
+# Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (Debian's chromium, via Playwright);
+# screenshots go to runs/browser/. `make test` includes it, and skips it in one line without a browser.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -rs -s tests/test_browser.py
 # ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests benchmarks scripts notebooks
@@ -27,27 +31,33 @@ run: $(STAMP)
 	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME))
 
 # Re-execute the committed notebooks in place, in order, with their own defaults: 04 trains the
-# tutorial's 10 epochs (about 40 minutes on 2 CPU cores), its best checkpoint becomes pretrained/,
-# then 05-07 run. A fresh run needs the default run folders empty; existing ones are never deleted for you.
+# tutorial's 10 epochs (about 40 minutes on 2 CPU cores), then 05-07 run. A fresh run needs the
+# default run folders empty; existing ones are never deleted for you.
 notebooks: $(STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
-	$(MAKE) --no-print-directory execute NB="01_vectorize 02_batch 03_build 04_fit"
-	$(MAKE) --no-print-directory pretrained
-	$(MAKE) --no-print-directory execute NB="05_generate 06_custom_loop 07_inside_the_gru"
-
+	$(MAKE) --no-print-directory execute NB="01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru"
 execute: $(STAMP)
 	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 $$nb.ipynb || exit 1; \
 	done
 
-# pretrained/: the best checkpoint (lowest validation loss) of runs/tutorial, weights only, with its
-# vocabulary, sizes, history and provenance.json (command, parameters, machine, epoch, losses, sha256).
+# The Quality table's best row, and pretrained/: notebook 04 with params/sweeps/best.yaml (the
+# tutorial's architecture with dropout, a cosine schedule and clipping; about 40 minutes on 2 quiet
+# cores), then `make pretrained` and the row in benchmarks/quality.json.
+best: $(STAMP)
+	$(BIN)/python -m helpers.sweep params/sweeps/best.yaml
+	$(MAKE) --no-print-directory pretrained
+	$(BIN)/python scripts/quality_row.py best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
+# pretrained/: the best checkpoint (lowest validation loss) of the newest `make best` run, weights
+# only, with its vocabulary, sizes, history and provenance.json (command, parameters, machine,
+# epoch, losses, sha256).
 pretrained: $(STAMP)
-	$(BIN)/python -m helpers.rundir export runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its committed defaults)"
-
+	@model=$$(ls -d runs/*-sweep-best/01-*/model 2>/dev/null | tail -1); \
+	  test -n "$$model" || { echo "No runs/*-sweep-best/ yet: 'make best' trains it."; exit 1; }; \
+	  $(BIN)/python -m helpers.rundir export "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
 # Copies of the notebooks for learners, in student/: no solution cells, no outputs.
 student: $(STAMP)
 	$(BIN)/python scripts/make_student.py

@@ -109,7 +109,7 @@ def setup() -> None:
 
 
 def _measured_cpu_epoch() -> str:
-    """This project's own measured time per epoch of the tutorial model on a CPU, from pretrained/."""
+    """This project's own measured time per epoch of the tutorial's model size on a CPU, from pretrained/."""
     from helpers.rundir import pretrained_info
 
     try:
@@ -118,7 +118,7 @@ def _measured_cpu_epoch() -> str:
         return "On a CPU an epoch at the tutorial's settings takes minutes"
     per_epoch = info["training_seconds"] / info["epochs_trained"]
     return (f"On a {info['machine']['cores']}-core CPU this project measured {per_epoch / 60:.1f} minutes per epoch "
-            f"at the tutorial's settings")
+            f"at the tutorial's model size (training pretrained/, on a machine shared with other work)")
 
 
 from helpers import params  # noqa: E402, F401  (light: lets every notebook call helpers.params.check)

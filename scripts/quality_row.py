@@ -1,4 +1,4 @@
-"""Record a trained run as one row of benchmarks/quality.json (replacing a row of the same name).
+"""Record a trained run as one row of benchmarks/quality.json (replacing a row of the same name in its place).
 
     .venv/bin/python scripts/quality_row.py NAME RUN_DIR "the command that trained it"
 
@@ -33,9 +33,14 @@ def row(name: str, run_dir: Path, command: str) -> dict:
 def main() -> None:
     name, run_dir, command = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     rows = json.loads(QUALITY.read_text()) if QUALITY.exists() else []
-    rows = [r for r in rows if r["name"] != name] + [row(name, run_dir, command)]
+    new = row(name, run_dir, command)
+    names = [r["name"] for r in rows]
+    if name in names:  # a row keeps its place in the table
+        rows[names.index(name)] = new
+    else:
+        rows.append(new)
     QUALITY.write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"{name}: best validation loss {rows[-1]['best_val_loss']} at epoch {rows[-1]['best_epoch']}")
+    print(f"{name}: best validation loss {new['best_val_loss']} at epoch {new['best_epoch']}")
 
 
 if __name__ == "__main__":

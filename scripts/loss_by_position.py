@@ -1,0 +1,45 @@
+"""How the held-out loss depends on where a character sits in its window of SEQ_LENGTH characters.
+
+    .venv/bin/python scripts/loss_by_position.py RUN_DIR [SEQ_LENGTH]
+
+Every validation window starts from a zero state, so its first characters are predicted with
+almost no context. The mean over all positions is the validation loss notebook 04 reports; the
+later positions show what the model does once it has read a sentence or two.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from helpers.data import load_text  # noqa: E402
+from helpers.dataset import train_val_datasets  # noqa: E402
+from helpers.rundir import load_run  # noqa: E402
+
+SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100)]
+
+
+def loss_by_position(run_dir: Path, seq_length: int = 100) -> np.ndarray:
+    """The mean loss at each position of the validation windows, for the run's best checkpoint."""
+    model, vocab = load_run(run_dir, "best")
+    _, val_ds = train_val_datasets(vocab.encode(load_text()), seq_length, 64, None, 0.1)
+    per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+    return np.concatenate([per_char(target, model(inputs)).numpy() for inputs, target in val_ds]).mean(axis=0)
+
+
+def main() -> None:
+    run_dir, seq_length = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    by_position = loss_by_position(run_dir, seq_length)
+    print(f"{run_dir}: validation loss {by_position.mean():.3f} over windows of {seq_length}")
+    for start, end in SPANS:
+        if start < seq_length:
+            print(f"  characters {start + 1:>3}-{min(end, seq_length):<3} of a window: {by_position[start:end].mean():.3f}")
+
+
+if __name__ == "__main__":
+    main()
