@@ -167,7 +167,8 @@ class StopWhenStale(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         stale = epochs_without_improvement(read_history(self.run_dir))
         if stale >= self.patience:
-            print(f"Stopping after epoch {epoch + 1}: the validation loss has not improved for {stale} epochs "
+            print(f"Stopping after epoch {epoch + 1}: the validation loss has not improved for {stale} "
+                  f"epoch{'s' if stale > 1 else ''} "
                   f"(PATIENCE = {self.patience}).")
             self.model.stop_training = True
 
