@@ -21,7 +21,7 @@ from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets  # noqa: E402
 from helpers.rundir import load_run  # noqa: E402
 
-SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100)]
+SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100), (100, 200)]
 
 
 def loss_by_position(run_dir: Path, seq_length: int = 100) -> np.ndarray:
