@@ -1,0 +1,179 @@
+"""The unit tests and the smoke notebooks in throwaway environments that pin other dependency versions.
+
+    .venv/bin/python scripts/test_compat.py [--stack colab|minimums] [--part unit|notebooks] [--rebuild] [--install-only]
+
+Each stack is a pip constraints file in params/compat/ (``colab``: what Google Colab pre-installs;
+``minimums``: the floors pyproject.toml declares). For each, this builds a venv in .compat/<stack>/venv,
+installs the project (editable) with its ``notebooks`` extra under those constraints, prints the versions
+pip chose, then runs pytest twice: "unit" is every test but tests/test_notebooks.py and the browser test;
+"notebooks" is tests/test_notebooks.py, the seven notebooks re-run at smoke scale against their committed
+outputs. A venv is reused while its constraints file, the requirements pyproject.toml declares (package and
+notebooks extra) and this Python stay the same; any change rebuilds it. Logs and JUnit reports stay in
+.compat/<stack>/. Exits 1 if any stack fails to install or has a failing test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSTRAINTS = ROOT / "params" / "compat"
+CACHE = ROOT / ".compat"
+STACKS = ("colab", "minimums")
+PARTS = {
+    "unit": ["tests", "--ignore", "tests/test_notebooks.py", "--ignore", "tests/test_browser.py"],
+    "notebooks": ["tests/test_notebooks.py"],
+}
+REPORTED = ("tensorflow", "keras", "numpy", "matplotlib", "ipywidgets", "pyyaml")
+INSTALL = ["-e", f"{ROOT}[notebooks]"]
+VERSIONS = """
+import importlib.metadata as m, json, platform
+print(json.dumps({"python": platform.python_version(), **{n: m.version(n) for n in %r}}))
+"""
+
+
+def venv_dir(stack: str) -> Path:
+    """Where a stack's virtual environment lives."""
+    return CACHE / stack / "venv"
+
+
+def fingerprint(stack: str) -> str:
+    """A hash of what decides pip's choices for a stack: its constraints, the declared requirements, Python, the install command."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = pyproject["project"]
+    declared = {"build": pyproject.get("build-system"), "python": project.get("requires-python"),
+                "dependencies": project.get("dependencies"), "notebooks": project.get("optional-dependencies", {}).get("notebooks")}
+    parts = [(CONSTRAINTS / f"{stack}.txt").read_text(), json.dumps(declared, sort_keys=True), sys.version, " ".join(INSTALL)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file, indented."""
+    return "\n".join("    " + line for line in path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def pip_install(python: Path, args: list[str], log: Path) -> bool:
+    """Run ``pip install args`` with the venv's Python, appending its output to ``log``."""
+    with log.open("a") as out:
+        out.write(f"\n$ pip install {' '.join(args)}\n")
+        out.flush()
+        done = subprocess.run([str(python), "-m", "pip", "install", "--progress-bar", "off", *args],
+                              stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=clean_env(python.parent))
+    return done.returncode == 0
+
+
+def build_env(stack: str, rebuild: bool) -> Path | None:
+    """The stack's venv Python, built afresh unless an up-to-date one exists; None if pip fails."""
+    venv, wanted, constraints = venv_dir(stack), fingerprint(stack), CONSTRAINTS / f"{stack}.txt"
+    python, stamp = venv / "bin" / "python", venv / ".fingerprint"
+    if not rebuild and python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        print(f"[{stack}] reusing {venv.relative_to(ROOT)} (constraints, declared requirements and Python unchanged)")
+        return python
+    shutil.rmtree(venv, ignore_errors=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    log = venv.parent / "install.log"
+    log.write_text("")
+    print(f"[{stack}] building {venv.relative_to(ROOT)} with {constraints.relative_to(ROOT)} (log: {log.relative_to(ROOT)})", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    ok = pip_install(python, ["--upgrade", "pip"], log) and pip_install(python, ["-c", str(constraints), *INSTALL], log)
+    if not ok:
+        print(f"[{stack}] pip could not install this stack:\n{log_tail(log)}")
+        return None
+    stamp.write_text(wanted)
+    return python
+
+
+def clean_env(bin_dir: Path) -> dict[str, str]:
+    """The environment for a venv's commands: its bin first on PATH, nothing leaking in from the caller's Python."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    return {**env, "VIRTUAL_ENV": str(bin_dir.parent), "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"}
+
+
+def installed_versions(python: Path) -> dict[str, str]:
+    """Python's and the reported packages' versions in a venv, as pip installed them."""
+    done = subprocess.run([str(python), "-c", VERSIONS % (REPORTED,)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def junit_counts(report: Path) -> dict[str, int]:
+    """Passed, failed, errors and skipped from a pytest JUnit XML report (one error if pytest wrote none)."""
+    if not report.exists():
+        return {"passed": 0, "failed": 0, "errors": 1, "skipped": 0}
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    total, failed, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+    return {"passed": total - failed - errors - skipped, "failed": failed, "errors": errors, "skipped": skipped}
+
+
+def run_part(stack: str, python: Path, part: str) -> tuple[dict[str, int], float]:
+    """Run one part's tests with pytest in the stack's venv; its counts and the seconds it took."""
+    work = CACHE / stack
+    report = work / f"{part}.xml"
+    report.unlink(missing_ok=True)
+    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(work / f"tmp-{part}"),
+               f"--junitxml={report}", *PARTS[part]]
+    print(f"[{stack}] {part}: {' '.join(command[1:])}", flush=True)
+    start = time.monotonic()
+    subprocess.run(command, cwd=ROOT, env=clean_env(python.parent))
+    seconds = time.monotonic() - start
+    counts = junit_counts(report)
+    print(f"[{stack}] {part}: {describe(counts)} in {seconds:.0f} s", flush=True)
+    return counts, seconds
+
+
+def describe(counts: dict[str, int]) -> str:
+    """'120 passed, 1 failed' from a counts dict, leaving out zeros."""
+    return ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no tests"
+
+
+def run_stack(stack: str, parts: list[str], rebuild: bool) -> tuple[bool, str]:
+    """Build (or reuse) one stack's venv and run the chosen parts; whether all passed, and its summary line."""
+    start = time.monotonic()
+    python = build_env(stack, rebuild)
+    if python is None:
+        return False, f"{stack:9} FAIL  pip could not install it (see {(CACHE / stack / 'install.log').relative_to(ROOT)})"
+    versions = installed_versions(python)
+    shown = " ".join(f"{name} {version}" for name, version in versions.items())
+    print(f"[{stack}] installed: {shown}", flush=True)
+    results, ok = [], True
+    for part in parts:
+        counts, seconds = run_part(stack, python, part)
+        ok = ok and counts["failed"] == counts["errors"] == 0 and counts["passed"] > 0
+        results.append(f"{part} {describe(counts)} ({seconds:.0f} s)")
+    total = time.monotonic() - start
+    return ok, f"{stack:9} {'PASS' if ok else 'FAIL'}  {shown} | {' | '.join(results)} | {total:.0f} s in all"
+
+
+def parse_args() -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", choices=STACKS, action="append", help="run this stack only (repeatable; default: all)")
+    parser.add_argument("--part", choices=tuple(PARTS), action="append", help="run this part only (repeatable; default: all)")
+    parser.add_argument("--rebuild", action="store_true", help="build the venvs afresh even when they are up to date")
+    parser.add_argument("--install-only", action="store_true", help="build (or reuse) the venvs and print their versions; run no tests")
+    return parser.parse_args()
+
+
+def main() -> int:
+    """Run each chosen stack, print one summary line per stack; 1 if any failed."""
+    args = parse_args()
+    summaries, ok = [], True
+    for stack in args.stack or STACKS:
+        passed, line = run_stack(stack, [] if args.install_only else args.part or list(PARTS), args.rebuild)
+        ok, summaries = ok and passed, [*summaries, line]
+    print("\nCompatibility summary:\n" + "\n".join(summaries))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
