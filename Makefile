@@ -49,8 +49,8 @@ execute: $(STAMP)
 	done
 
 # The Quality table's best row, and pretrained/: notebook 04 with params/sweeps/best.yaml (the
-# tutorial's architecture with dropout, a cosine schedule and clipping; about 40 minutes on 2 quiet
-# cores), then `make pretrained` and the row in benchmarks/quality.json.
+# tutorial's model and optimiser on windows of 200 characters; about 35 minutes on 2 quiet cores),
+# then `make pretrained` and the row in benchmarks/quality.json.
 best: $(STAMP)
 	$(BIN)/python -m helpers.sweep params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
