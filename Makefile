@@ -24,7 +24,7 @@ test: lint
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -rs -s tests/test_browser.py
 # The unit tests and the smoke notebooks in throwaway venvs (.compat/) pinned to Colab's stack and to
-# the declared minimums (params/compat/). Not yet passing: see the README's Tests section.
+# the declared minimums (params/compat/), each on its own Python (3.13, 3.11); about 25 minutes.
 test-compat: $(STAMP)
 	$(BIN)/python scripts/test_compat.py
 # ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).

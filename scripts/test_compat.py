@@ -4,11 +4,12 @@
 
 Each stack is a pip constraints file in params/compat/ (``colab``: what Google Colab pre-installs;
 ``minimums``: the floors pyproject.toml declares). For each, this builds a venv in .compat/<stack>/venv,
-installs the project (editable) with its ``notebooks`` extra under those constraints, prints the versions
+installs the project (editable) with its ``notebooks`` extra under those constraints, on the stack's own Python
+(``colab``: 3.13, as Colab's default runtime; ``minimums``: 3.11, requires-python's floor), prints the versions
 pip chose, then runs pytest twice: "unit" is every test but tests/test_notebooks.py and the browser test;
 "notebooks" is tests/test_notebooks.py, the seven notebooks re-run at smoke scale against their committed
 outputs. A venv is reused while its constraints file, the requirements pyproject.toml declares (package and
-notebooks extra) and this Python stay the same; any change rebuilds it. Logs and JUnit reports stay in
+notebooks extra) and its Python stay the same; any change rebuilds it. Logs and JUnit reports stay in
 .compat/<stack>/. Exits 1 if any stack fails to install or has a failing test.
 """
 
@@ -30,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "params" / "compat"
 CACHE = ROOT / ".compat"
 STACKS = ("colab", "minimums")
+# Each stack's Python: Colab's default runtime runs 3.13; 3.11 is the floor pyproject.toml's requires-python sets.
+PYTHONS = {"colab": "3.13", "minimums": "3.11"}
 PARTS = {
     "unit": ["tests", "--ignore", "tests/test_notebooks.py", "--ignore", "tests/test_browser.py"],
     "notebooks": ["tests/test_notebooks.py"],
@@ -47,13 +50,31 @@ def venv_dir(stack: str) -> Path:
     return CACHE / stack / "venv"
 
 
-def fingerprint(stack: str) -> str:
-    """A hash of what decides pip's choices for a stack: its constraints, the declared requirements, Python, the install command."""
+def find_python(version: str) -> Path | None:
+    """A working interpreter of this minor version: ``python3.13`` on PATH, else one pyenv installed; None if neither."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    installed = sorted(pyenv.glob(f"{version}.*/bin/python{version}"), reverse=True,
+                       key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()])
+    on_path = shutil.which(f"python{version}")
+    for candidate in ([Path(on_path)] if on_path else []) + installed:
+        # a pyenv shim is on PATH even for a version that is installed but not selected; it then exits 127
+        if subprocess.run([str(candidate), "--version"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+def python_version(python: Path) -> str:
+    """What ``python --version`` prints, e.g. 'Python 3.13.0'."""
+    return subprocess.run([str(python), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def fingerprint(stack: str, base: Path) -> str:
+    """A hash of what decides pip's choices for a stack: its constraints, the declared requirements, its Python, the install command."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     project = pyproject["project"]
     declared = {"build": pyproject.get("build-system"), "python": project.get("requires-python"),
                 "dependencies": project.get("dependencies"), "notebooks": project.get("optional-dependencies", {}).get("notebooks")}
-    parts = [(CONSTRAINTS / f"{stack}.txt").read_text(), json.dumps(declared, sort_keys=True), sys.version, " ".join(INSTALL)]
+    parts = [(CONSTRAINTS / f"{stack}.txt").read_text(), json.dumps(declared, sort_keys=True), python_version(base), " ".join(INSTALL)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -73,8 +94,13 @@ def pip_install(python: Path, args: list[str], log: Path) -> bool:
 
 
 def build_env(stack: str, rebuild: bool) -> Path | None:
-    """The stack's venv Python, built afresh unless an up-to-date one exists; None if pip fails."""
-    venv, wanted, constraints = venv_dir(stack), fingerprint(stack), CONSTRAINTS / f"{stack}.txt"
+    """The stack's venv Python, built afresh unless an up-to-date one exists; None if its Python is missing or pip fails."""
+    base = find_python(PYTHONS[stack])
+    if base is None:
+        print(f"[{stack}] needs Python {PYTHONS[stack]}, found neither python{PYTHONS[stack]} on PATH nor one in ~/.pyenv/versions: "
+              f"install it (pyenv install {PYTHONS[stack]}) and run again")
+        return None
+    venv, wanted, constraints = venv_dir(stack), fingerprint(stack, base), CONSTRAINTS / f"{stack}.txt"
     python, stamp = venv / "bin" / "python", venv / ".fingerprint"
     if not rebuild and python.exists() and stamp.exists() and stamp.read_text() == wanted:
         print(f"[{stack}] reusing {venv.relative_to(ROOT)} (constraints, declared requirements and Python unchanged)")
@@ -84,7 +110,7 @@ def build_env(stack: str, rebuild: bool) -> Path | None:
     log = venv.parent / "install.log"
     log.write_text("")
     print(f"[{stack}] building {venv.relative_to(ROOT)} with {constraints.relative_to(ROOT)} (log: {log.relative_to(ROOT)})", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(base), "-m", "venv", str(venv)], check=True)
     ok = pip_install(python, ["--upgrade", "pip"], log) and pip_install(python, ["-c", str(constraints), *INSTALL], log)
     if not ok:
         print(f"[{stack}] pip could not install this stack:\n{log_tail(log)}")
@@ -141,7 +167,7 @@ def run_stack(stack: str, parts: list[str], rebuild: bool) -> tuple[bool, str]:
     start = time.monotonic()
     python = build_env(stack, rebuild)
     if python is None:
-        return False, f"{stack:9} FAIL  pip could not install it (see {(CACHE / stack / 'install.log').relative_to(ROOT)})"
+        return False, f"{stack:9} FAIL  no Python {PYTHONS[stack]}, or pip could not install it (see the lines above)"
     versions = installed_versions(python)
     shown = " ".join(f"{name} {version}" for name, version in versions.items())
     print(f"[{stack}] installed: {shown}", flush=True)

@@ -6,6 +6,8 @@ import json
 import tomllib
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 from helpers import runner
 from helpers.data import PROJECT_ROOT
@@ -18,6 +20,31 @@ def test_dependencies_are_listed_once_in_pyproject():
     assert requirements == [f"-e .[{','.join(sorted(extras))}]"]
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     assert environment["dependencies"][-1] == {"pip": ["-r requirements.txt"]}
+
+
+def compat_pins(stack: str) -> dict[str, Version]:
+    """The versions a `make test-compat` stack pins (params/compat/<stack>.txt), by package name."""
+    pins = {}
+    for line in (PROJECT_ROOT / "params" / "compat" / f"{stack}.txt").read_text().splitlines():
+        requirement = line.split("#")[0].strip()
+        if requirement:
+            name, version = requirement.split("==")
+            pins[name.strip().lower()] = Version(version)
+    return pins
+
+
+def test_the_declared_floors_are_the_versions_make_test_compat_runs():
+    declared = [Requirement(r) for r in tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    minimums, colab = compat_pins("minimums"), compat_pins("colab")
+    for requirement in declared:
+        floors = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
+        assert floors, f"pyproject.toml declares {requirement} without a floor"
+        assert minimums.get(requirement.name.lower()) == max(floors), (
+            f"pyproject.toml declares {requirement}, but params/compat/minimums.txt tests "
+            f"{minimums.get(requirement.name.lower())}: the floor must be the version the minimums stack proves")
+    for name, version in colab.items():
+        requirement = next(r for r in declared if r.name.lower() == name)
+        assert version in requirement.specifier, f"Colab's {name} {version} is outside pyproject.toml's {requirement}"
 
 
 def parameters_cell(notebook: str) -> dict:
