@@ -75,7 +75,7 @@ def run_sweep(path: Path, runs_dir: Path, print_fn=print) -> Path:
         outcome = row.get("error") or f"best validation loss {row['best_val_loss']:.3f}"
         print_fn(f"[{i}/{len(combinations)}] {label}: {outcome} ({time.perf_counter() - started:.0f} s)", flush=True)
         rows.append(row)
-        _write(sweep_dir, rows, list(combinations[0]))
+        _write(sweep_dir, rows, list(combinations[0]), name)
     return sweep_dir
 
 
@@ -89,16 +89,16 @@ def _best(model_dir: Path) -> dict:
             "epochs": len(history["epoch"]), "training_seconds": round(sum(history["seconds"]), 1)}
 
 
-def _write(sweep_dir: Path, rows: list[dict], names: list[str]) -> None:
+def _write(sweep_dir: Path, rows: list[dict], names: list[str], sweep: str) -> None:
     """results.csv and results.png, rewritten after every run so an interrupted sweep keeps what it has."""
     with open(sweep_dir / "results.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["run", *names, *COLUMNS[1:]])
         writer.writeheader()
         writer.writerows(rows)
-    plot_results(rows).savefig(sweep_dir / "results.png", dpi=100)
+    plot_results(rows, sweep).savefig(sweep_dir / "results.png", dpi=100)
 
 
-def plot_results(rows: list[dict]):
+def plot_results(rows: list[dict], sweep: str):
     """Best validation loss per run, lowest first; failed runs are listed but not drawn."""
     import matplotlib
 
@@ -107,13 +107,15 @@ def plot_results(rows: list[dict]):
 
     done = sorted((r for r in rows if "best_val_loss" in r), key=lambda r: r["best_val_loss"])
     fig, ax = plt.subplots(figsize=(7, 1.5 + 0.4 * max(1, len(done))), layout="constrained")
-    ax.barh([r["run"] for r in done], [r["best_val_loss"] for r in done])
+    bars = ax.barh([r["run"] for r in done], [r["best_val_loss"] for r in done])
+    ax.bar_label(bars, fmt="%.3f", padding=3, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("best validation loss (nats per character)")
     failed = [r["run"] for r in rows if r.get("error")]
-    ax.set_title("Sweep" + (f" ({len(failed)} failed: {', '.join(failed)})" if failed else ""), fontsize=9)
+    ax.set_title(f"Sweep {sweep!r}: each run's best validation loss, lowest first"
+                 + (f" ({len(failed)} failed: {', '.join(failed)})" if failed else ""), fontsize=9)
     if done:
-        ax.set_xlim(min(r["best_val_loss"] for r in done) * 0.95, max(r["best_val_loss"] for r in done) * 1.02)
+        ax.set_xlim(min(r["best_val_loss"] for r in done) * 0.95, max(r["best_val_loss"] for r in done) * 1.04)
     return fig
 
 
