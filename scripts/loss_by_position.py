@@ -27,10 +27,9 @@ from helpers.rundir import load_run  # noqa: E402
 SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100), (100, 200)]
 
 
-def loss_by_position(run_dir: Path, seq_length: int = 100) -> np.ndarray:
-    """The mean loss at each position of the validation windows, for the run's best checkpoint."""
-    model, vocab = load_run(run_dir, "best")
-    _, val_ds = train_val_datasets(vocab.encode(load_text()), seq_length, 64, None, 0.1)
+def loss_by_position(model, ids: np.ndarray, seq_length: int = 100) -> np.ndarray:
+    """The mean loss at each position of the validation windows (the last 10% of ``ids``)."""
+    _, val_ds = train_val_datasets(ids, seq_length, 64, None, 0.1)
     per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
     return np.concatenate([per_char(target, model(inputs)).numpy() for inputs, target in val_ds]).mean(axis=0)
 
@@ -54,13 +53,14 @@ def carried_state_loss(model, val_ids: np.ndarray, seq_length: int = 100, stream
 
 def main() -> None:
     run_dir, seq_length = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    by_position = loss_by_position(run_dir, seq_length)
+    model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
+    ids = vocab.encode(load_text())
+    by_position = loss_by_position(model, ids, seq_length)
     print(f"{run_dir}: validation loss {by_position.mean():.3f} over windows of {seq_length}")
     for start, end in SPANS:
         if start < seq_length:
             print(f"  characters {start + 1:>3}-{min(end, seq_length):<3} of a window: {by_position[start:end].mean():.3f}")
-    model, vocab = load_run(run_dir, "best")
-    _, val_ids = train_val_split(vocab.encode(load_text()), 0.1)
+    _, val_ids = train_val_split(ids, 0.1)
     print(f"the same text as 64 streams, state carried across windows: {carried_state_loss(model, val_ids, seq_length):.3f}")
 
 
