@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= workshop
-NOTEBOOKS := 01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru
 
 .PHONY: test test-browser test-compat lint run notebooks execute best pretrained student sweep bench clean clean-runs
 
@@ -34,25 +33,28 @@ lint: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME))
 
-# Re-execute the committed notebooks in place, in order, with their own defaults: 04 trains the
+# Re-execute the committed notebooks in place, in order, with their own defaults (then the solution
+# cells' outputs are removed, so that the committed copies do not show the answers): 04 trains the
 # tutorial's 10 epochs (about 40 minutes on 2 CPU cores), then 05-07 run. A fresh run needs the
 # default run folders empty; existing ones are never deleted for you.
 notebooks: $(STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
-	$(MAKE) --no-print-directory execute NB="01_vectorize 02_batch 03_build 04_fit 05_generate 06_custom_loop 07_inside_the_gru"
+	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from helpers.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
 execute: $(STAMP)
 	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 $$nb.ipynb || exit 1; \
+	  ../$(BIN)/jupyter nbconvert --to notebook --inplace --log-level=WARN --TagRemovePreprocessor.enabled=True \
+	    --TagRemovePreprocessor.remove_all_outputs_tags=solution $$nb.ipynb || exit 1; \
 	done
 
 # The Quality table's best row, and pretrained/: notebook 04 with params/sweeps/best.yaml (the
 # tutorial's model and optimiser on windows of 200 characters; about 35 minutes on 2 quiet cores),
 # then `make pretrained` and the row in benchmarks/quality.json.
 best: $(STAMP)
-	$(BIN)/python -m helpers.sweep params/sweeps/best.yaml
+	$(BIN)/python scripts/sweep.py params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
 	$(BIN)/python scripts/quality_row.py best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
 # pretrained/: the best checkpoint (lowest validation loss) of the newest `make best` run, weights
@@ -70,7 +72,7 @@ student: $(STAMP)
 # results.csv and results.png collect the best validation loss of each.
 sweep: $(STAMP)
 	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
-	$(BIN)/python -m helpers.sweep $(SWEEP)
+	$(BIN)/python scripts/sweep.py $(SWEEP)
 
 # Speed figures against their baselines, printed and written to benchmarks/results.json (about 10 minutes;
 # FULL=1 measures longer and also times `make run`).

@@ -1,9 +1,24 @@
-"""Helpers for the character-level text generation notebooks.
+"""The plumbing the notebooks import: what a learner need not read to learn. The lessons themselves
+(vocabulary, split_input_target, the model, fit, the generation loop, the GradientTape step) are
+code cells in the notebooks; tests/test_lessons.py keeps each in step with its hardened copy here.
 
-Modules follow the order the notebooks meet them: ``data`` (the corpus),
-``vocab`` (characters <-> ids), ``dataset`` (tf.data pipeline), ``model`` and
-``gru`` (the fused CPU layer), ``rundir`` (what a run writes), ``training`` and
-``progress``, ``generation``, ``plots`` and ``runner`` (batch runs).
+- ``errors``: the error class whose message a notebook shows in one line
+- ``params``: checks of the notebooks' parameters, one clear line per mistake
+- ``data``: the corpus, downloaded once and checked by SHA-256
+- ``vocab``: characters <-> ids, with an error that names unknown characters
+- ``dataset``: the tf.data pipeline with its checks, and the held-out split
+- ``baselines``: uniform, unigram and bigram losses, for scale
+- ``model``: the model of notebook 03 grown to layers, dropout, an LSTM, and the fused GRU on a CPU
+- ``gru``: the fused CPU GRU (its backward pass written out; notebook 07)
+- ``distribute``: one device, several GPUs or a TPU
+- ``rundir``: what a run writes and generation reads; the pretrained model
+- ``training``: save_epoch and resume around notebook 04's fit, and evaluate
+- ``progress``: the live line, each epoch's summary and sample, the duration advice
+- ``generation``: sampling, and the whole generation loop compiled once
+- ``plots``: the pictures
+- ``playground``: 05's interactive generator
+- ``export``: a trained model as a .keras file and a SavedModel generator
+- ``runner``: batch runs of the seven notebooks under a profile (``make run``)
 """
 
 from __future__ import annotations

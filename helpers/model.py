@@ -110,13 +110,3 @@ def build_model(vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024
     model = CharRNN(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, gru_impl)
     model(keras.Input(shape=(None,), dtype="int32"))
     return model
-
-
-def build_stateful_model(vocab_size: int, embedding_dim: int, rnn_units: int, batch_size: int) -> keras.Sequential:
-    """The tutorial's original design: a GRU that keeps its state between calls, for one fixed batch size."""
-    return keras.Sequential([
-        keras.Input(batch_shape=(batch_size, None), dtype="int32"),
-        keras.layers.Embedding(vocab_size, embedding_dim),
-        keras.layers.GRU(rnn_units, return_sequences=True, stateful=True),
-        keras.layers.Dense(vocab_size),
-    ], name="stateful_char_rnn")

@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
     "SEED": Rule((int,), "a whole number of 0 or more", lambda v: v >= 0),
     "DATA_PATH": Rule((str,), "a path to a UTF-8 text file, or '' for the Shakespeare corpus"),
     "RUN_DIR": Rule((str,), "a folder path such as '../runs/tutorial'", lambda v: v.strip() != ""),
+    "FIT_RUN_DIR": Rule((str,), "a folder path such as '../runs/tutorial' (it need not exist)", lambda v: v.strip() != ""),
     "TEMPERATURE": Rule((int, float), "a number above 0, such as 1.0", lambda v: v > 0),
     "TOP_K": Rule((int,), "None (no limit) or a whole number of at least 1", lambda v: v >= 1, optional=True),
     "NUM_GENERATE": _at_least(0),

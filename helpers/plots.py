@@ -34,9 +34,9 @@ def _log(perplexity):
 
 
 def plot_char_frequencies(text: str, vocab):
-    """How often each character of the vocabulary occurs in ``text``, most frequent first."""
+    """How often each character of the vocabulary (a list of characters, or a Vocab) occurs in ``text``, most frequent first."""
     counts = Counter(text)
-    chars = sorted(vocab.chars, key=lambda c: -counts[c])
+    chars = sorted(getattr(vocab, "chars", vocab), key=lambda c: -counts[c])
     fig, ax = plt.subplots(figsize=(12, 3.5))
     ax.bar(range(len(chars)), [counts[c] for c in chars])
     ax.set_xticks(range(len(chars)), [_label(c) for c in chars], fontsize=8)
@@ -61,6 +61,7 @@ def plot_next_char(model, vocab, prompt: str, top: int = 15, title: str | None =
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.bar(range(top), p[best])
     ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
+    ax.set_xlabel(f"the {top} likeliest next characters (␣ space, ⏎ new line)")
     ax.set_ylabel("probability")
     ax.set_title(title or f"What comes after {prompt!r}? The {top} likeliest characters")
     fig.tight_layout()
@@ -108,18 +109,23 @@ def surprise_html(model, vocab, passage: str, cap: float = 6.0):
 
 
 def plot_embeddings(model, vocab):
-    """The characters' embedding vectors, projected on their two principal components."""
+    """The characters' embedding vectors on their two principal components, each axis with its share of the variance."""
     vectors = model.get_layer("embedding").embeddings.numpy()
-    points = _pca2(vectors)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    ax.scatter(points[:, 0], points[:, 1], s=8, alpha=0.3)
+    points, explained = _pca2(vectors)
+    fig, ax = plt.subplots(figsize=(9, 8))
     for (x, y), char in zip(points, vocab.chars):
-        ax.annotate(_label(char), (x, y), ha="center", va="center", fontsize=10,
-                    color="tab:red" if char.isupper() else "tab:blue" if char.islower() else "black")
-    ax.set_title(f"{len(vocab)} character embeddings, first two principal components\n"
-                 "(capitals red, small letters blue, the rest black)")
+        kind = "tab:red" if char.isupper() else "tab:blue" if char.islower() else "black"
+        ax.text(x, y, _label(char), ha="center", va="center", fontsize=9, color=kind, family="monospace",
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=kind, linewidth=0.5, alpha=0.8))
+    margin = 0.05 * np.ptp(points, axis=0)
+    ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
+    ax.set_ylim(points[:, 1].min() - margin[1], points[:, 1].max() + margin[1])
+    ax.set_xlabel(f"first principal component ({explained[0]:.0%} of the variance)")
+    ax.set_ylabel(f"second principal component ({explained[1]:.0%} of the variance)")
+    ax.set_title(f"{len(vocab)} character embeddings (capitals red, small letters blue, the rest black)")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.grid(alpha=0.2)
     fig.tight_layout()
     return fig
 
@@ -151,10 +157,11 @@ def plot_unit(passage: str, activations: np.ndarray, unit: int):
     return fig
 
 
-def _pca2(vectors: np.ndarray) -> np.ndarray:
+def _pca2(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors projected on their two principal components, and each component's share of the variance."""
     centred = vectors - vectors.mean(axis=0)
-    _, _, components = np.linalg.svd(centred, full_matrices=False)
-    return centred @ components[:2].T
+    _, singular, components = np.linalg.svd(centred, full_matrices=False)
+    return centred @ components[:2].T, (singular**2 / (singular**2).sum())[:2]
 
 
 def _label(char: str) -> str:

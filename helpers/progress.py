@@ -91,9 +91,15 @@ class Progress:
 class ProgressCallback(keras.callbacks.Callback):
     """``Progress`` for ``model.fit``, in place of Keras's own per-step log."""
 
-    def __init__(self, progress: Progress):
+    def __init__(self, progress: Progress, advice: tuple | None = None):
         super().__init__()
         self.progress = progress
+        self.advice = advice  # (train_ds, val_ds, epochs left): say first how long they will take on this CPU
+
+    def on_train_begin(self, logs=None):
+        self.progress.model = self.progress.model or self.model  # the sample after each epoch comes from it
+        if self.advice is not None:
+            advise_on_duration(self.model, *self.advice, print_fn=self.progress.print_fn)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.progress.begin_epoch(epoch + 1)
@@ -115,18 +121,23 @@ def on_gpu() -> bool:
 def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple[float, float, int] | None:
     """Time a few training steps on a twin of ``model``: (seconds per step, seconds in all, steps per epoch).
 
-    The twin has the same sizes and layer implementation; ``model`` itself is not touched.
-    None when the number of steps per epoch is unknown.
+    The twin has the same sizes and layer implementation, and trains on random ids of the batches'
+    shape: neither ``model`` nor ``train_ds`` is touched (drawing a batch would start a pass over the
+    shuffled pipeline, and so change the order in which training then sees it). None when the
+    number of steps per epoch or the batches' shape is unknown.
     """
+    import numpy as np
+
     from helpers.model import build_model
 
     steps = int(train_ds.cardinality())
     val_steps = int(val_ds.cardinality()) if val_ds is not None else 0
-    if steps < 1:
+    shape = tuple(train_ds.element_spec[0].shape)
+    if steps < 1 or None in shape:
         return None
     twin = build_model(**model.config, gru_impl=getattr(model, "gru_impl", None) or "auto")
     twin.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    inputs, target = next(iter(train_ds))
+    inputs = target = np.random.default_rng(0).integers(0, model.config["vocab_size"], shape, dtype=np.int32)
     twin.train_on_batch(inputs, target)  # the first call compiles
     started = time.perf_counter()
     for _ in range(2):

@@ -22,7 +22,7 @@ PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
 PRETRAINED_WEIGHTS = "model.weights.h5"
 # Parameters that may change between two runs into one folder: they do not alter what is trained.
 # Any other difference (LEARNING_RATE, BATCH_SIZE, the text, ...) would make a resumed run another experiment.
-RESUMABLE_CHANGES = {"EPOCHS", "RUN_DIR", "GRU_IMPL"}
+RESUMABLE_CHANGES = {"EPOCHS", "RUN_DIR", "GRU_IMPL", "FIT_RUN_DIR"}
 _CONFIG_NAMES = {"vocab_size": "vocabulary size", "embedding_dim": "EMBEDDING_DIM", "rnn_units": "RNN_UNITS",
                  "rnn_type": "RNN_TYPE", "num_layers": "NUM_LAYERS", "dropout": "DROPOUT"}
 
@@ -65,9 +65,8 @@ def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab, params: dict 
                             if saved.get(k) != v})
     if (run_dir / "params.json").exists() and params and list_checkpoints(run_dir):
         saved = json.loads((run_dir / "params.json").read_text())
-        for name in sorted(set(saved) | set(params)):
-            if name not in RESUMABLE_CHANGES and name not in differences and saved.get(name) != params.get(name):
-                differences[name] = (saved.get(name), params.get(name))
+        differences.update({k: v for k, v in _differences(saved, params, set(saved) | set(params)).items()
+                            if k not in differences})
     text_changed = differences.pop("TEXT_SHA256", None)
     described = [f"{name} is {there!r} there, {here!r} here" for name, (there, here) in differences.items()]
     if text_changed or ((run_dir / "vocab.json").exists() and Vocab.load(run_dir / "vocab.json") != vocab):
@@ -77,6 +76,19 @@ def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab, params: dict 
             f"{run_dir} holds a run with other settings ({'; '.join(described)}). "
             f"Set RUN_DIR to a new folder for this experiment, or use that run's settings; its checkpoints are left untouched."
         )
+
+
+def training_differences(run_dir: str | Path, params: dict) -> dict[str, tuple]:
+    """The parameters that ``run_dir`` trained with and ``params`` set otherwise (name -> (there, here)),
+    among those both have, leaving out those that do not change what is trained (``EPOCHS``, ...)."""
+    path = Path(run_dir) / "params.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    return _differences(saved, params, set(saved) & set(params))
+
+
+def _differences(saved: dict, params: dict, names: set[str]) -> dict[str, tuple]:
+    return {name: (saved.get(name), params.get(name)) for name in sorted(names)
+            if name not in RESUMABLE_CHANGES and saved.get(name) != params.get(name)}
 
 
 def describe_machine() -> dict:
@@ -187,6 +199,16 @@ def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto
         f"{run_dir} holds no trained model yet, so this uses the project's pretrained model "
         f"(pretrained/, epoch {info['epoch']}, validation loss {info['val_loss']:.3f}); train your own with notebook 04."
     )
+
+
+def run_parameters(run_dir: str | Path, pretrained: Path = PRETRAINED_DIR) -> dict:
+    """The parameters the model ``restore`` loads was trained with: ``run_dir``'s, or the pretrained model's."""
+    if has_trained_model(run_dir):
+        path = Path(run_dir) / "params.json"
+        saved = json.loads(path.read_text()) if path.exists() else {}
+    else:
+        saved = pretrained_info(pretrained)["parameters"]
+    return {"DATA_PATH": "", "VAL_FRACTION": 0.1, **saved}  # the notebooks' defaults, for a run that recorded none
 
 
 def pretrained_info(folder: Path = PRETRAINED_DIR) -> dict:

@@ -1,4 +1,4 @@
-"""Batch runs: execute the six notebooks in order with papermill under one profile.
+"""Batch runs: execute the seven notebooks in order with papermill under one profile.
 
     python -m helpers.runner --profile workshop
 
@@ -69,6 +69,8 @@ def parameters_for(notebook: str, profile: dict, run_dir: Path) -> dict:
         values["RUN_DIR"] = str(run_dir / RUN_SUBDIRS[notebook])
     if "EXPORT_DIR" in declared:
         values["EXPORT_DIR"] = str(run_dir / "export")
+    if "FIT_RUN_DIR" in declared:  # 06 compares its loop with what 04 trained in this run
+        values["FIT_RUN_DIR"] = str(run_dir / RUN_SUBDIRS["04_fit"])
     unknown = sorted(set(values) - declared)
     if unknown:
         raise ParameterError(f"{notebook} has no parameter {', '.join(unknown)}; it declares {', '.join(sorted(declared))}.")
@@ -194,7 +196,7 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the six notebooks in order under one parameter profile.")
+    parser = argparse.ArgumentParser(description="Run the seven notebooks in order under one parameter profile.")
     parser.add_argument("--profile", default="workshop", help="a file name in params/ without .yaml (default: workshop)")
     parser.add_argument("--runs-dir", type=Path, default=PROJECT_ROOT / "runs", help="where run folders are created")
     parser.add_argument("--resume", type=Path, metavar="RUN_FOLDER",

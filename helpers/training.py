@@ -1,4 +1,4 @@
-"""Training: the loss, Keras fit with a checkpoint per epoch, progress a learner can watch, and a GradientTape loop."""
+"""Training plumbing around notebook 04's fit: an epoch saved safely, a run resumed, progress watched, a loss evaluated."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import keras
 import tensorflow as tf
 
 from helpers.errors import UserError
-from helpers.progress import Progress, ProgressCallback, advise_on_duration
+from helpers.progress import Progress, ProgressCallback
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, read_history, save_weights_atomically, write_json
 
 
@@ -41,64 +41,62 @@ class TrainingDiverged(UserError, RuntimeError):
     """The loss became NaN or infinite; the message names the epoch and the checkpoint that is still good."""
 
 
-class RunCheckpoint(keras.callbacks.Callback):
-    """After each epoch: save the weights, append the epoch's losses to history.json, prune old files.
+def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, keep: int = 3) -> None:
+    """Record a finished epoch: its losses in history.json, then its weights, then prune old checkpoints.
 
-    Keeps the newest ``keep`` checkpoints and the one with the lowest validation loss. It stands in
-    for three stock Keras callbacks: ``BackupAndRestore`` (which deletes its backup when training
-    ends, so it cannot be the folder generation reads), ``ModelCheckpoint`` (no history, no pruning)
-    and ``TerminateOnNaN`` (which stops, but does not say which checkpoint is still good).
+    Refuses an epoch whose loss is not finite, naming the last good checkpoint. Keeps the newest
+    ``keep`` checkpoints and the one with the lowest validation loss.
+    """
+    run_dir = Path(run_dir)
+    if not math.isfinite(float(logs.get("loss", 0.0))):
+        kept = latest_checkpoint(run_dir)
+        raise TrainingDiverged(f"Training stopped in epoch {epoch}: the loss became {float(logs['loss'])}. "
+                               f"Nothing of this epoch was saved; the last good checkpoint is "
+                               f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+    history = read_history(run_dir)
+    for key, value in logs.items():
+        history.setdefault(key, []).append(float(value))
+    history.setdefault("epoch", []).append(epoch)
+    # History first: if the process dies between the two writes, resume() drops the
+    # entry that has no checkpoint, rather than finding a checkpoint with no entry.
+    write_json(run_dir / "history.json", history)
+    save_weights_atomically(model, checkpoint_path(run_dir, epoch))
+    checkpoints = list_checkpoints(run_dir)
+    kept = set(sorted(checkpoints)[-keep:])
+    losses = dict(zip(history.get("epoch", []), history.get("val_loss", [])))
+    scored = [e for e in checkpoints if e in losses and math.isfinite(losses[e])]
+    if scored:
+        kept.add(min(scored, key=losses.get))
+    for old, path in checkpoints.items():
+        if old not in kept:
+            path.unlink()
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """After each epoch, ``save_epoch`` with the epoch's losses and seconds: the callback notebook 04 writes out.
+
+    Keras's stock callbacks each do a part: ``BackupAndRestore`` resumes but deletes its backup when
+    training ends, ``ModelCheckpoint`` saves but keeps no history and prunes nothing.
     """
 
-    def __init__(self, run_dir: str | Path, keep: int = 3):
+    def __init__(self, run_dir: str | Path):
         super().__init__()
         self.run_dir = Path(run_dir)
-        self.keep = keep
-        self.started = 0.0
-        self.diverged = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.perf_counter()
 
-    def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            self.diverged = float(loss)
-            self.model.stop_training = True
-
     def on_epoch_end(self, epoch, logs=None):
-        if self.diverged is not None:  # raised here, so model.fit (and the notebook cell) stops with one line
-            kept = latest_checkpoint(self.run_dir)
-            raise TrainingDiverged(f"Training stopped in epoch {epoch + 1}: the loss became {self.diverged}. "
-                                   f"Nothing of this epoch was saved; the last good checkpoint is "
-                                   f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
-        history = read_history(self.run_dir)
-        for key, value in (logs or {}).items():
-            history.setdefault(key, []).append(float(value))
-        history.setdefault("seconds", []).append(time.perf_counter() - self.started)
-        history.setdefault("epoch", []).append(epoch + 1)
-        # History first: if the process dies between the two writes, resume() drops the
-        # entry that has no checkpoint, rather than finding a checkpoint with no entry.
-        write_json(self.run_dir / "history.json", history)
-        save_weights_atomically(self.model, checkpoint_path(self.run_dir, epoch + 1))
-        self._prune(history)
-
-    def _prune(self, history):
-        checkpoints = list_checkpoints(self.run_dir)
-        keep = set(sorted(checkpoints)[-self.keep:])
-        losses = dict(zip(history.get("epoch", []), history.get("val_loss", [])))
-        scored = [e for e in checkpoints if e in losses and math.isfinite(losses[e])]
-        if scored:
-            keep.add(min(scored, key=losses.get))
-        for epoch, path in checkpoints.items():
-            if epoch not in keep:
-                path.unlink()
+        seconds = time.perf_counter() - self.started
+        save_epoch(self.model, self.run_dir, epoch + 1, {**(logs or {}), "seconds": seconds})
 
 
-def resume(model: keras.Model, run_dir: str | Path) -> int:
-    """Load the latest checkpoint of ``run_dir`` into ``model``; return its epoch (0 if none).
+def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, patience: int | None = None) -> int:
+    """Load the latest checkpoint of ``run_dir`` into ``model``; return the epoch to start from (0 for a new run).
 
-    History entries after that epoch (from an interrupted epoch) are dropped.
+    History entries after that checkpoint (from an interrupted epoch) are dropped. Given ``epochs``,
+    says what it resumed; given ``patience`` too, a run that has already stopped improving is not
+    resumed (the return value is then ``epochs``, so ``fit`` trains nothing).
     """
     checkpoints = list_checkpoints(run_dir)
     epoch = max(checkpoints, default=0)
@@ -116,34 +114,41 @@ def resume(model: keras.Model, run_dir: str | Path) -> int:
     if history:
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
         write_json(Path(run_dir) / "history.json", {k: [v[i] for i in keep] for k, v in history.items()})
+    if epochs is None:
+        return epoch
+    if epoch:
+        print(f"Resuming {run_dir} after epoch {epoch} of {epochs}.")
+    stale = epochs_without_improvement(read_history(run_dir))
+    if patience is not None and epoch < epochs and stale >= patience:
+        print(f"Not resuming: the last {stale} epochs did not lower the validation loss (PATIENCE = {patience}).")
+        return epochs
     return epoch
+
+
+def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val_ds=None, vocab=None,
+             patience: int | None = None, advise: bool = True) -> list[keras.callbacks.Callback]:
+    """The callbacks ``fit`` adds around the checkpoint: a live progress line with a sample after
+    each epoch, a stop at the first NaN loss, and ``patience``. With ``advise``, first says how long
+    the epochs left will take on this CPU (pass False for runs capped at a few steps)."""
+    progress = Progress(epochs, _steps(train_ds), vocab)
+    advice = (train_ds, val_ds, epochs - initial_epoch) if advise and initial_epoch < epochs else None
+    stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
+    return [keras.callbacks.TerminateOnNaN(), ProgressCallback(progress, advice), *stop]
 
 
 def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, vocab=None,
         verbose: int = 0, callbacks: tuple = (), estimate: bool = True,
         patience: int | None = None) -> dict[str, list[float]]:
-    """``model.fit`` for ``epochs`` epochs, saving a checkpoint and the history in ``run_dir`` after each.
+    """Notebook 04's training cells as one function: resume, then ``model.fit`` with ``Checkpoint``
+    and ``watchers``; returns the run's whole history, resumed epochs included.
 
-    A run directory that already holds checkpoints is resumed from its latest
-    one, so an interrupted run loses at most the epoch in progress. Each epoch
-    prints its losses and, given ``vocab``, a short sample. Given ``patience``,
-    training stops once that many epochs in a row have not lowered the best
-    validation loss. Returns the whole history, resumed epochs included.
+    ``tests/test_lessons.py`` checks that 04's cells and this function write the same run.
     """
-    done = resume(model, run_dir)
-    if done:
-        print(f"Resuming {run_dir} after epoch {done} of {epochs}.")
-    stale = epochs_without_improvement(read_history(run_dir))
-    if patience is not None and done < epochs and stale >= patience:
-        print(f"Not resuming: the last {stale} epochs did not lower the validation loss (PATIENCE = {patience}).")
-    elif done < epochs:
-        if estimate:
-            advise_on_duration(model, train_ds, val_ds, epochs - done)
-        progress = Progress(epochs, _steps(train_ds), vocab, model)
-        stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
-        # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
-        model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=done, shuffle=False,
-                  callbacks=[*callbacks, RunCheckpoint(run_dir), ProgressCallback(progress), *stop], verbose=verbose)
+    initial_epoch = resume(model, run_dir, epochs, patience)
+    extras = watchers(run_dir, initial_epoch, epochs, train_ds, val_ds, vocab, patience, advise=estimate)
+    # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
+    model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch, shuffle=False,
+              callbacks=[*callbacks, Checkpoint(run_dir), *extras], verbose=verbose)
     return read_history(run_dir)
 
 
@@ -157,7 +162,7 @@ class StopWhenStale(keras.callbacks.Callback):
     """Early stopping on the run's whole history, so the count survives a resume.
 
     Keras's ``EarlyStopping`` counts only the epochs of the current ``fit`` call; the best
-    weights need no restoring here, since ``RunCheckpoint`` keeps the best checkpoint on disk.
+    weights need no restoring here, since ``save_epoch`` keeps the best checkpoint on disk.
     """
 
     def __init__(self, run_dir: str | Path, patience: int):
@@ -178,62 +183,19 @@ def _steps(dataset) -> int | None:
     return steps if steps > 0 else None
 
 
-# -- the advanced section: the same training, written out by hand --------------------------------
-
-def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, loss_fn: keras.losses.Loss):
-    """One compiled optimisation step on a batch: forward, loss, gradients, update."""
-
-    @tf.function
-    def train_step(inputs, target):
-        with tf.GradientTape() as tape:
-            logits = model(inputs, training=True)
-            loss = loss_fn(target, logits)
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
-
-    return train_step
-
-
 def evaluate(model: keras.Model, dataset, loss_fn: keras.losses.Loss | None = None) -> float:
     """The mean loss over ``dataset``'s batches, as ``model.fit`` reports ``val_loss``."""
-    loss_fn = loss_fn or make_loss()
-    step = tf.function(lambda inputs, target: loss_fn(target, model(inputs, training=False)))
+    if loss_fn is None:  # one compiled step per model, so that repeated calls do not trace again
+        if "_evaluate_step" not in vars(model):
+            vars(model)["_evaluate_step"] = _loss_step(model, make_loss())  # untracked, like generation's
+        step = vars(model)["_evaluate_step"]
+    else:
+        step = _loss_step(model, loss_fn)
     mean = keras.metrics.Mean()
     for inputs, target in dataset:
         mean.update_state(step(inputs, target), sample_weight=tf.shape(inputs)[0])
     return float(mean.result())
 
 
-def train_custom(model: keras.Model, dataset, epochs: int, run_dir: str | Path | None = None,
-                 learning_rate: float = 1e-3, log_every: int = 100, save_every: int = 5,
-                 val_ds=None, vocab=None, print_fn=print) -> dict[str, list[float]]:
-    """Train with ``make_train_step``; the epoch loss is the mean over the epoch's batches.
-
-    Given ``val_ds``, the validation loss is measured after each epoch, as ``fit`` does;
-    given ``vocab``, each epoch ends with a short sample.
-    """
-    train_step = make_train_step(model, keras.optimizers.Adam(learning_rate), make_loss())
-    mean_loss = keras.metrics.Mean()
-    history = {"epoch": [], "loss": [], "seconds": []}
-    progress = Progress(epochs, _steps(dataset), vocab, model, print_fn)
-    for epoch in range(1, epochs + 1):
-        progress.begin_epoch(epoch)
-        mean_loss.reset_state()
-        # The model is stateless: every batch starts from a zero RNN state,
-        # so there is no state to reset between epochs.
-        for batch, (inputs, target) in enumerate(dataset):
-            loss = train_step(inputs, target)
-            mean_loss.update_state(loss)
-            progress.step(batch + 1, float(loss))
-            if batch % log_every == 0:
-                print_fn(f"Epoch {epoch} Batch {batch} Loss {float(loss):.4f}")
-        history["epoch"].append(epoch)
-        history["loss"].append(float(mean_loss.result()))
-        if val_ds is not None:
-            history.setdefault("val_loss", []).append(evaluate(model, val_ds))
-        history["seconds"].append(time.perf_counter() - progress.started)
-        if run_dir is not None and epoch % save_every == 0:
-            save_weights_atomically(model, checkpoint_path(run_dir, epoch))
-        progress.end_epoch(epoch, history["loss"][-1], history["val_loss"][-1] if val_ds is not None else None)
-    return history
+def _loss_step(model: keras.Model, loss_fn: keras.losses.Loss):
+    return tf.function(lambda inputs, target: loss_fn(target, model(inputs, training=False)))

@@ -2,31 +2,27 @@
 
     .venv/bin/python scripts/make_student.py [--out student]      (make student)
 
-Cells tagged ``solution`` are removed. Outputs are cleared too: the exercises ask learners to
-predict before they run, and a copy that already shows every result gives the answers away.
+nbconvert's own preprocessors remove the cells tagged ``solution`` and clear every output: the
+exercises ask learners to predict before they run, and a copy that shows the results gives the answers away.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def student_copy(notebook: dict) -> dict:
+def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``notebook`` without its solution cells, and with every output and execution count cleared."""
-    cells = []
-    for cell in notebook["cells"]:
-        if "solution" in cell.get("metadata", {}).get("tags", []):
-            continue
-        cell = dict(cell)
-        if cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-        cells.append(cell)
-    return {**notebook, "cells": cells}
+    notebook, _ = TagRemovePreprocessor(remove_cell_tags={"solution"}).preprocess(notebook, {})
+    notebook, _ = ClearOutputPreprocessor().preprocess(notebook, {})
+    return notebook
 
 
 def write_student_copies(out: Path) -> list[Path]:
@@ -34,7 +30,7 @@ def write_student_copies(out: Path) -> list[Path]:
     written = []
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         target = out / path.name
-        target.write_text(json.dumps(student_copy(json.loads(path.read_text())), indent=1, ensure_ascii=False) + "\n")
+        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
         written.append(target)
     return written
 

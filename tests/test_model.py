@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.model import build_model, build_stateful_model
+from helpers.model import build_model
 
 
 def test_tutorial_model_has_the_tutorials_parameter_count():
@@ -29,12 +29,14 @@ def test_state_carried_explicitly_continues_the_sequence(rnn_type, num_layers):
     np.testing.assert_allclose(rest, whole[:, 7:], atol=1e-5)
 
 
-def test_stateful_model_matches_stateless_and_resets():
+def test_notebook_05s_stateful_model_matches_stateless_and_resets():
+    from lessons import run_cells, tagged
+
     keras.utils.set_random_seed(0)
     model = build_model(30, 8, 16)
-    stateful = build_stateful_model(30, 8, 16, batch_size=2)
-    stateful.set_weights(model.get_weights())
-    ids = np.random.default_rng(1).integers(0, 30, (2, 10)).astype("int32")
+    stateful_cell = next(s for s in tagged("05_generate", "lesson") if "stateful=True" in s)
+    stateful = run_cells([stateful_cell], {"model": model, "vocab": range(30)})["stateful"]
+    ids = np.random.default_rng(1).integers(0, 30, (1, 10)).astype("int32")
     stateful(ids[:, :4])
     np.testing.assert_allclose(stateful(ids[:, 4:]).numpy(), model(ids).numpy()[:, 4:], atol=1e-5)
     stateful.get_layer("gru").reset_state()

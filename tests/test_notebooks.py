@@ -20,7 +20,7 @@ TESTS = Path(__file__).resolve().parent
 
 @pytest.fixture(scope="module")
 def smoke_copies(corpus_path, tmp_path_factory) -> list[Path]:
-    """The six notebooks with params/smoke.yaml injected, committed outputs kept, one shared run folder."""
+    """The seven notebooks with params/smoke.yaml injected, committed outputs kept, one shared run folder."""
     folder = tmp_path_factory.mktemp("notebooks")
     profile = runner.load_profile("smoke")
     copies = []
@@ -72,7 +72,7 @@ def test_the_check_fails_when_a_committed_output_is_wrong(smoke_copies, tmp_path
     result = nbval(altered)
     assert result.returncode != 0
     assert "Cell outputs differ" in result.stdout and "+ 66 unique c" in result.stdout
-    assert "1 failed, 12 passed" in result.stdout  # only the altered cell of 01's 13 code cells
+    assert "1 failed, 13 passed" in result.stdout  # only the altered cell of 01's 14 code cells
 
 
 def execute(notebook: str, output: Path, **parameters) -> dict:

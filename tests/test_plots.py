@@ -90,13 +90,17 @@ def test_embedding_points_are_the_two_principal_components(vocab):
     from helpers.plots import plot_embeddings
 
     model = tiny_model(vocab)
-    points = plot_embeddings(model, vocab).axes[0].collections[0].get_offsets()
+    ax = plot_embeddings(model, vocab).axes[0]
+    points = np.array([t.get_position() for t in ax.texts])
     vectors = model.get_layer("embedding").embeddings.numpy()
     centred = vectors - vectors.mean(axis=0)
-    assert points.shape == (65, 2)
+    assert points.shape == (65, 2) and [t.get_text() for t in ax.texts][:2] == ["⏎", "␣"]
     # principal components: uncorrelated, the first with the largest variance any direction has
     assert abs(np.corrcoef(points.T)[0, 1]) < 1e-4
-    assert math.isclose(np.var(points[:, 0]), np.linalg.svd(centred, compute_uv=False)[0] ** 2 / 65, rel_tol=1e-4)
+    singular = np.linalg.svd(centred, compute_uv=False)
+    assert math.isclose(np.var(points[:, 0]), singular[0] ** 2 / 65, rel_tol=1e-4)
+    share = singular[0] ** 2 / (singular**2).sum()
+    assert ax.get_xlabel() == f"first principal component ({share:.0%} of the variance)"
 
 
 def test_unit_picture_shows_each_activation_at_its_character():

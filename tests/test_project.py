@@ -60,7 +60,8 @@ def test_every_notebooks_defaults_agree_with_params_tutorial_yaml():
     tutorial = runner.load_profile("tutorial")
     for notebook in runner.NOTEBOOKS:
         expected = runner.parameters_for(notebook, tutorial, PROJECT_ROOT / "runs")
-        expected.pop("RUN_DIR", None), expected.pop("EXPORT_DIR", None)  # set per run by the runner
+        for name in ("RUN_DIR", "EXPORT_DIR", "FIT_RUN_DIR"):  # set per run by the runner
+            expected.pop(name, None)
         defaults = parameters_cell(notebook)
         differing = {k: (v, defaults[k]) for k, v in expected.items() if defaults[k] != v}
         assert not differing, f"{notebook}: params/tutorial.yaml and the parameters cell differ: {differing}"

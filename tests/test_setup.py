@@ -19,7 +19,10 @@ def test_setup_names_the_hardware(capsys):
     helpers.setup()
     out = capsys.readouterr().out
     assert out == f"Accelerator: {helpers.accelerator()}\n"
-    assert helpers.accelerator() == f"CPU only ({os.cpu_count()} cores)"  # this project's machines have no GPU
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    assert helpers.accelerator().startswith("GPU: ") if gpus else helpers.accelerator() == f"CPU only ({os.cpu_count()} cores)"
 
 
 def test_show_source_gives_the_highlighted_code_that_runs():

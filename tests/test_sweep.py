@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from helpers.params import ParameterError
-from helpers.sweep import load_sweep, run_sweep
+from scripts.sweep import load_sweep, run_sweep
 
 
 def test_a_sweep_runs_each_combination_records_failures_and_goes_on(corpus_path, tmp_path):

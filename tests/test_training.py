@@ -8,7 +8,7 @@ import pytest
 from helpers.dataset import make_dataset
 from helpers.model import build_model
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, load_run, read_history, save_run
-from helpers.training import TrainingDiverged, compile_model, fit, make_loss, train_custom
+from helpers.training import TrainingDiverged, compile_model, fit, make_loss
 
 
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
@@ -51,17 +51,6 @@ def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     history = fit(model, train_ds, val_ds, 5, tmp_path, verbose=0)
     best = 1 + int(np.argmin(history["val_loss"]))
     assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
-
-
-def test_custom_loop_reports_the_mean_batch_loss(tiny, ids, tmp_path):
-    model, _, _ = tiny
-    ordered = make_dataset(ids[:20_000], 20, 8, buffer_size=None, max_batches=5)
-    expected = np.mean([float(make_loss()(y, model(x))) for x, y in ordered])
-    lines = []
-    history = train_custom(model, ordered, 1, tmp_path, learning_rate=0.0, log_every=2, save_every=1, print_fn=lines.append)
-    assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
-    assert [line.split(" Loss")[0] for line in lines[:3]] == ["Epoch 1 Batch 0", "Epoch 1 Batch 2", "Epoch 1 Batch 4"]
-    assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 1)
 
 
 def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path):
@@ -111,3 +100,15 @@ def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     fit(resumed, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)  # nothing left to train: only restores
     assert int(resumed.optimizer.iterations) == 2 * steps
     assert float(resumed.optimizer.learning_rate) == pytest.approx(float(resumed.optimizer._learning_rate(2 * steps)))
+
+
+def test_the_duration_advice_leaves_the_training_as_it_was(ids, vocab, tmp_path, capsys):
+    histories = []
+    for advise in (False, True):
+        keras.utils.set_random_seed(0)
+        train, val = ids[:27_000], ids[27_000:30_000]
+        train_ds, val_ds = make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+        model = compile_model(build_model(len(vocab), 8, 16))
+        histories.append(fit(model, train_ds, val_ds, 2, save_run(tmp_path / str(advise), model, vocab), estimate=advise))
+    assert "On this CPU a training step takes about" in capsys.readouterr().out
+    assert histories[0]["loss"] == histories[1]["loss"] and histories[0]["val_loss"] == histories[1]["val_loss"]

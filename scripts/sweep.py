@@ -1,6 +1,6 @@
 """Sweeps: notebook 04 over a grid of parameters, each run in its own folder, collected in one table.
 
-    python -m helpers.sweep params/sweeps/workshop.yaml      (make sweep SWEEP=...)
+    .venv/bin/python scripts/sweep.py params/sweeps/workshop.yaml      (make sweep SWEEP=...)
 
 A sweep file names a profile, optional fixed values, and a grid:
 
@@ -10,7 +10,7 @@ A sweep file names a profile, optional fixed values, and a grid:
       DROPOUT: [0.0, 0.2]
       NUM_LAYERS: [1, 2]
 
-It writes ``runs/sweep-<name>-<time>/`` with one folder per combination (the executed notebook
+It writes ``runs/<time>-sweep-<name>/`` with one folder per combination (the executed notebook
 and its model), ``results.csv`` (parameters, best validation loss in nats and bits per character,
 its epoch, training seconds, or the error of a run that failed) and ``results.png``.
 """

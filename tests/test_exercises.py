@@ -1,0 +1,167 @@
+"""Every exercise's solution, checked: each solution cell runs at toy size in a namespace like the
+notebook's, and its answer is compared with one worked out here another way. The committed
+notebooks show no solution output, so these checks are what stands behind the answers."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from lessons import run_cells, tagged
+
+from helpers.dataset import make_dataset, train_val_split
+from helpers.generation import generate
+from helpers.model import build_model
+from helpers.progress import describe_loss
+from helpers.training import evaluate
+from helpers.vocab import Vocab
+
+
+def solution(notebook: str, number: int) -> str:
+    return tagged(notebook, "solution")[number - 1]
+
+
+def check_01_1(source: str, capsys) -> None:
+    run_cells([source], {"text": "ROMEO:\nBut soft, What light?"})
+    assert capsys.readouterr().out.splitlines()[0] == "7 capitals: 25.0% of the text"  # R O M E O B W, of 28
+
+
+def test_01_exercises(capsys):
+    check_01_1(solution("01_vectorize", 1), capsys)
+    vocab = sorted(set("abc ,?RVa"))
+    ns = run_cells([solution("01_vectorize", 2)], {"vocab": vocab})
+    assert ns["unknown_characters"]("Ça va, Roméo?", vocab) == sorted("Çvomé")
+    assert capsys.readouterr().out.strip() == str(sorted(set("Ça va, Roméo?") - set(vocab)))
+    run_cells([solution("01_vectorize", 3)], ns)
+    lines = capsys.readouterr().out.splitlines()
+    for line, own in zip(lines, (ns["english"], ns["others"])):
+        assert line.endswith(f": {len(set(own))} unique characters in {len(own)}, "
+                             f"{len(set(own) - set(vocab))} of them not among the 65")
+
+
+def test_a_wrong_solution_fails_its_check(capsys):
+    """What `make test` does with a solution that prints a wrong answer: its check fails."""
+    wrong = solution("01_vectorize", 1).replace("char.isupper()", "char.islower()")
+    with pytest.raises(AssertionError):
+        check_01_1(wrong, capsys)
+
+
+def test_02_exercises(capsys):
+    run_cells([solution("02_batch", 1)], {"text_as_int": np.arange(1_000), "BATCH_SIZE": 4})
+    assert capsys.readouterr().out.splitlines() == ["SEQ_LENGTH  10: 90 windows, 22 batches",
+                                                    "SEQ_LENGTH 100: 9 windows, 2 batches"]
+    ns = run_cells([solution("02_batch", 2)], {"tf": tf, "text_as_int": np.arange(10_000), "SEQ_LENGTH": 100})
+    assert ns["count_windows"](np.arange(100), 10, 10) == 10 and ns["count_windows"](np.arange(100), 10, 5) == 19
+    assert capsys.readouterr().out.splitlines() == ["99 windows without overlap", "198 windows overlapping by half"]
+
+
+def lesson_03(vocab_size: int, embedding_dim: int, rnn_units: int) -> dict:
+    ns = run_cells(tagged("03_build", "lesson")[:1], {"keras": keras, "vocab": range(vocab_size),
+                                                        "EMBEDDING_DIM": embedding_dim, "RNN_UNITS": rnn_units})
+    ns["input_example_batch"] = np.zeros((2, 5), "int32")
+    ns["model"](ns["input_example_batch"])
+    return ns
+
+
+def test_03_exercises(capsys):
+    ns = lesson_03(65, 8, 16)
+    ns.update(math=math, np=np, SEED=0, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    run_cells([solution("03_build", 1)], ns)
+    prediction, measured = (float(line.split()[-1]) for line in capsys.readouterr().out.splitlines())
+    assert prediction == pytest.approx(math.log(100), abs=5e-4) and measured == pytest.approx(math.log(100), abs=0.05)
+    run_cells([solution("03_build", 2)], ns)
+    assert ns["half"].rnn.count_params() == 3 * (8 * 8 + 8 * 8 + 2 * 8)  # input, recurrent and two biases, at 8 units
+    assert capsys.readouterr().out.startswith(f"{3 * (8 * 16 + 16 * 16 + 2 * 16):,} -> 432 parameters: 0.35 of")
+    run_cells([solution("03_build", 3)], ns)
+    assert ns["lstm"].count_params() == 65 * 8 + 4 * (8 * 16 + 16 * 16 + 16) + 16 * 65 + 65
+
+
+@pytest.fixture(scope="module")
+def tiny(ids, vocab):
+    keras.utils.set_random_seed(0)
+    train, val = train_val_split(ids[:30_000], 0.1)
+    model = build_model(len(vocab), 8, 16)
+    return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=6), make_dataset(val, 30, 16, None, keep_partial=True)
+
+
+def test_04_exercises(tiny, vocab, capsys):
+    model, train_ds, val_ds = tiny
+    ns = {"keras": keras, "model": model, "vocab": vocab, "val_ds": val_ds, "train_ds": train_ds, "describe_loss": describe_loss,
+          "build_model": build_model, "EMBEDDING_DIM": 8, "RNN_UNITS": 16, "RNN_TYPE": "gru", "NUM_LAYERS": 1,
+          "GRU_IMPL": "auto", "loss": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+          "history": {"val_loss": [3.0, 2.0, 2.5, 2.6, 1.0], "seconds": [60.0] * 5}}
+    run_cells([solution("04_fit", 1)], ns)
+    groups = np.concatenate(ns["after_space"]), np.concatenate(ns["elsewhere"])
+    assert sum(len(g) for g in groups) == sum(int(np.prod(x.shape)) for x, _ in val_ds.take(10))
+    everything = evaluate(model, val_ds.take(10))
+    assert min(g.mean() for g in groups) <= everything + 1e-6 <= max(g.mean() for g in groups) + 2e-6
+    run_cells([solution("04_fit", 2)], ns)
+    assert [ns["stopping_epoch"](ns["history"]["val_loss"], p) for p in (1, 2, 3)] == [3, 4, 5]
+    assert "PATIENCE = 2: stops after epoch 4, saves 1.0 minutes, keeps a best validation loss of 2.000" in capsys.readouterr().out
+    run_cells([solution("04_fit", 3)], ns)
+    inactive = float(capsys.readouterr().out.splitlines()[-1].split()[-1])
+    assert inactive == pytest.approx(evaluate(model, ns["batches"]), abs=5e-4)  # dropout off: the model itself
+
+
+def test_05_exercises(tiny, vocab, corpus_path, capsys):
+    model = tiny[0]
+    ns = run_cells(tagged("05_generate", "lesson")[:2], {"model": model, "vocab": vocab})
+    ns.update(START_STRING="ROMEO: ", TEMPERATURE=1.0, SEED=3, trained_with={"DATA_PATH": "", "VAL_FRACTION": 0.1})
+    run_cells([solution("05_generate", 1)], ns)
+    assert capsys.readouterr().out.strip() == generate(model, vocab, "ROMEO: ", 300, 0.1, seed=3)
+    run_cells([solution("05_generate", 2)], ns)
+    greedy = vocab.encode("ROMEO: ")
+    for _ in range(200):
+        greedy = np.append(greedy, int(np.argmax(model(greedy[None, :])[0, -1])))
+    assert capsys.readouterr().out.splitlines()[1] == vocab.decode(greedy).splitlines()[0]
+    from helpers.data import load_text
+    ns["load_text"], ns["train_val_split"] = load_text, train_val_split
+    run_cells([solution("05_generate", 3)], ns)
+    assert ns["longest_copied"]("xxabcdyy", "zabcdz abcz") == "abcd" and ns["longest_copied"]("q", "abc") == ""
+    assert ns["copied"] in load_text() and len(ns["copied"]) >= 3
+
+
+def test_06_exercises(tiny, ids, vocab, capsys):
+    model, _, val_ds = tiny
+    train_ds = make_dataset(ids[:20_000], 30, 16, None, max_batches=6)  # in order, so a check can take the same batches
+    ns = run_cells(tagged("06_custom_loop", "lesson")[:1], {"keras": keras, "model": model, "LEARNING_RATE": 0.01})
+    ns.update(vocab=vocab, train_ds=train_ds, val_ds=val_ds, evaluate=evaluate, build_model=build_model, SEED=0,
+              history={"loss": [4.0]})
+    run_cells([solution("06_custom_loop", 1)], ns)
+    assert capsys.readouterr().out.splitlines()[1].endswith(f"{evaluate(model, train_ds.take(5)):.3f}")
+    before = model.get_weights()
+    run_cells([solution("06_custom_loop", 2)], ns)
+    assert ns["losses"][-1] < ns["losses"][0] - 0.1  # the repeated batch is learned
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # and the weights put back
+    run_cells([solution("06_custom_loop", 3)], ns)
+    assert len(ns["steps"]) == 6 and all(float(norm) > 0 for _, norm in ns["steps"])  # 6: the toy data's batches
+
+
+def test_07_exercises(vocab, capsys):
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 8, 16)
+    gru = model.get_layer("gru")
+    kernel, recurrent_kernel, bias = (w.numpy() for w in gru.cell.weights)
+    ns = run_cells([c for c in tagged("07_inside_the_gru", "lesson")],
+                   {"np": np, "model": model, "vocab": vocab, "kernel": kernel, "recurrent_kernel": recurrent_kernel,
+                    "bias": bias, "gru": gru, "SEED": 0})
+    assert capsys.readouterr().out.startswith("largest difference from keras.layers.GRU after 6 steps: ")
+    run_cells([solution("07_inside_the_gru", 1)], ns)
+    assert capsys.readouterr().out.strip() == "state unchanged: True"
+    run_cells([solution("07_inside_the_gru", 2)], ns)
+    assert float(capsys.readouterr().out.split()[-1]) < 1e-5
+
+
+def test_every_solution_has_a_check():
+    from helpers import runner
+
+    checked = {"01_vectorize": 3, "02_batch": 2, "03_build": 3, "04_fit": 3, "05_generate": 3, "06_custom_loop": 3,
+               "07_inside_the_gru": 2}
+    assert {nb: len(tagged(nb, "solution")) for nb in runner.NOTEBOOKS} == checked
+
+
+def test_the_vocabulary_used_here_is_the_notebooks(vocab):
+    assert isinstance(vocab, Vocab) and len(vocab) == 65

@@ -1,0 +1,168 @@
+"""One source of truth between the notebooks and helpers (CONTRIBUTING.md, "Lessons and helpers").
+
+Each notebook holds the code its section teaches, in cells tagged ``lesson``; where helpers has
+its own, hardened version of the same idea, a test here runs the notebook's cell at toy size next
+to helpers' version and requires the same numbers. An edit to either side that changes what it
+computes fails here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import papermill
+import pytest
+import tensorflow as tf
+from lessons import run_cells, tagged
+
+from helpers import runner
+from helpers.dataset import make_dataset, split_input_target, train_val_split
+from helpers.generation import generate
+from helpers.model import build_model
+from helpers.rundir import list_checkpoints, read_history, save_run
+from helpers.training import compile_model, fit
+from helpers.vocab import Vocab
+
+
+def test_01_vocabulary_and_lookups_are_those_of_helpers_vocab(text):
+    ns = run_cells(tagged("01_vectorize", "lesson"), {"text": text})
+    checked = Vocab.from_text(text)
+    assert ns["vocab"] == list(checked.chars)
+    assert ns["char2idx"] == checked.char2idx
+    np.testing.assert_array_equal(ns["encode"](text[:5000]), checked.encode(text[:5000]))
+    assert ns["decode"](checked.encode("ROMEO: ")) == "ROMEO: "
+
+
+def test_02_pipeline_gives_the_batches_of_make_dataset(ids):
+    sequences = tf.data.Dataset.from_tensor_slices(ids[:20_000]).batch(21, drop_remainder=True)
+    ns = run_cells(tagged("02_batch", "lesson"),
+                   {"tf": tf, "sequences": sequences, "SEQ_LENGTH": 20, "BATCH_SIZE": 8, "BUFFER_SIZE": 100, "SEED": 3})
+    window = tf.constant(ids[:21])
+    for ours, theirs in zip(ns["split_input_target"](window), split_input_target(window)):
+        np.testing.assert_array_equal(ours, theirs)
+    theirs = make_dataset(ids[:20_000], 20, 8, 100, seed=3)
+    assert ns["dataset"].element_spec == theirs.element_spec
+    for (x, y), (x2, y2) in zip(ns["dataset"], theirs):
+        np.testing.assert_array_equal(x, x2)
+        np.testing.assert_array_equal(y, y2)
+
+
+def lesson_model(vocab_size: int, embedding_dim: int, rnn_units: int, **kwargs):
+    """Notebook 03's CharRNN class (its first lesson cell), built."""
+    ns = run_cells(tagged("03_build", "lesson")[:1],
+                   {"keras": keras, "vocab": range(vocab_size), "EMBEDDING_DIM": embedding_dim, "RNN_UNITS": rnn_units})
+    model = ns["CharRNN"](vocab_size, embedding_dim, rnn_units, **kwargs)
+    model(np.zeros((1, 1), "int32"))
+    return model
+
+
+@pytest.mark.parametrize("gru_impl", ["keras", "fused"])
+def test_03_model_computes_what_build_model_computes(vocab, ids, gru_impl):
+    keras.utils.set_random_seed(0)
+    ours = lesson_model(len(vocab), 8, 16)
+    theirs = build_model(len(vocab), 8, 16, gru_impl=gru_impl)
+    theirs.set_weights(ours.get_weights())
+    batches = list(make_dataset(ids[:30_000], 30, 16, 500, seed=0, max_batches=3))
+    x = batches[0][0]
+    np.testing.assert_allclose(ours(x), theirs(x), atol=1e-5)
+    # State out, state in: the rest of a sequence continues from where its first part stopped.
+    _, states = ours(x[:, :10], return_state=True)
+    _, their_states = theirs(x[:, :10], return_state=True)
+    np.testing.assert_allclose(ours(x[:, 10:], states=states), theirs(x[:, 10:], states=their_states), atol=1e-5)
+    # And a few steps of training move both the same way.
+    for model in (ours, theirs):
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    losses = [[float(m.train_on_batch(b[0], b[1])) for b in batches] for m in (ours, theirs)]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
+
+
+def tiny_datasets(ids):
+    """Small shuffled batches from the corpus. Each call makes new datasets: a shuffled dataset
+    reshuffles on every pass, so two trainings compared must not share one."""
+    train, val = train_val_split(ids[:30_000], 0.1)
+    return make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
+
+
+FIT_PARAMETERS = dict(EPOCHS=2, LEARNING_RATE=0.01, LR_SCHEDULE="constant", CLIP_NORM=None, STRATEGY="default",
+                      EMBEDDING_DIM=8, RNN_UNITS=16, RNN_TYPE="gru", NUM_LAYERS=1, DROPOUT=0.0, GRU_IMPL="auto",
+                      PATIENCE=None, MAX_STEPS_PER_EPOCH=4)
+
+
+def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path):
+    train_ds, val_ds = tiny_datasets(ids)
+    keras.utils.set_random_seed(0)
+    ns = {"keras": keras, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, **FIT_PARAMETERS}
+    ns["run_dir"] = save_run(tmp_path / "cells", build_model(len(vocab), 8, 16), vocab)
+    keras.utils.set_random_seed(0)
+    run_cells(tagged("04_fit", "lesson"), ns)
+
+    keras.utils.set_random_seed(0)
+    model = compile_model(build_model(len(vocab), 8, 16), 0.01)
+    helpers_dir = save_run(tmp_path / "helpers", model, vocab)
+    fit(model, *tiny_datasets(ids), 2, helpers_dir, vocab, estimate=False)
+
+    ours, theirs = read_history(ns["run_dir"]), read_history(helpers_dir)
+    assert ours["epoch"] == theirs["epoch"] == [1, 2]
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5)
+    assert [p.name for p in list_checkpoints(ns["run_dir"]).values()] == [p.name for p in list_checkpoints(helpers_dir).values()]
+    for a, b in zip(ns["model"].get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_05_loop_and_stateful_model_write_what_generate_writes(vocab):
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 16, 32)
+    ns = run_cells(tagged("05_generate", "lesson"), {"model": model, "vocab": vocab, "START_STRING": "ROMEO: ",
+                                                     "TEMPERATURE": 1.0, "TOP_K": None, "SEED": 5})
+    for top_k in (None, 5):
+        expected = generate(model, vocab, "JULIET:\n", 120, 1.3, top_k, seed=11)
+        assert ns["generate_text"]("JULIET:\n", 120, 1.3, top_k, 11) == expected
+        assert ns["generate_stateful"]("JULIET:\n", 120, 1.3, top_k, 11) == expected
+    assert ns["old_way"] == generate(model, vocab, "ROMEO: ", 300, 1.0, None, seed=5)
+
+
+def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys):
+    """On batches in a fixed order: Keras's fit starts two passes over a dataset per epoch (one as an
+    epoch ends, another as the next begins), so a shuffled dataset reaches the two loops in different
+    orders from the second epoch on; 06 shows that difference."""
+    train, val = train_val_split(ids[:30_000], 0.1)
+    train_ds, val_ds = make_dataset(train, 30, 16, None, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 8, 16)
+    ns = {"keras": keras, "model": model, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, "EPOCHS": 2,
+          "LEARNING_RATE": 0.01, "LOG_EVERY": 2, "SAVE_EVERY": 1, "run_dir": tmp_path / "loop"}
+    run_cells(tagged("06_custom_loop", "lesson"), ns)
+    printed = capsys.readouterr().out
+    assert [line.split(" Loss")[0] for line in printed.splitlines() if line.startswith("Epoch 1 Batch")] == [
+        "Epoch 1 Batch 0", "Epoch 1 Batch 2"]
+    assert [p.name for p in list_checkpoints(ns["run_dir"]).values()] == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
+
+    keras.utils.set_random_seed(0)
+    fitted = compile_model(build_model(len(vocab), 8, 16), 0.01)
+    history = fit(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), estimate=False)
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
+
+
+def test_editing_a_lesson_cell_changes_what_its_notebook_prints(tmp_path):
+    """A learner's edit takes effect where it is made: 02 with a target that is not shifted."""
+    source = runner.NOTEBOOK_DIR / "02_batch.ipynb"
+    nb = json.loads(source.read_text())
+    cell = next(c for c in nb["cells"] if "def split_input_target" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("target_text = sequence[1:]", "target_text = sequence[:-1]")
+    edited = tmp_path / "02_edited.ipynb"
+    edited.write_text(json.dumps(nb))
+    papermill.execute_notebook(edited, tmp_path / "02_ran.ipynb", cwd=runner.NOTEBOOK_DIR, kernel_name="python3",
+                               progress_bar=False)
+
+    def printed(notebook: dict) -> str:
+        return "".join("".join(o.get("text", "")) for c in notebook["cells"] for o in c.get("outputs", []))
+
+    committed, ran = printed(nb), printed(json.loads((tmp_path / "02_ran.ipynb").read_text()))
+    assert "('Hell', 'ello')" in committed and "('Hell', 'Hell')" in ran
+    assert "Target data: 'irst Citizen" in committed and "Target data: 'First Citizen" in ran
+    assert "The first three batches are the same: True" in committed
+    assert "The first three batches are the same: False" in ran  # the notebook's own check sees the edit
