@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.errors import UserError
+from helpers.params import check_value
 
 
 class DatasetError(UserError, ValueError):
@@ -21,8 +22,7 @@ def split_input_target(chunk):
 
 def train_val_split(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Split off a contiguous tail of the text for validation, so no window straddles both."""
-    if not 0.0 <= val_fraction < 1.0:
-        raise DatasetError(f"VAL_FRACTION={val_fraction!r} must be at least 0 and below 1 (0.1 keeps the last 10% aside).")
+    check_value("VAL_FRACTION", val_fraction)  # the notebooks' own rule, so both refuse the same values
     cut = len(ids) - int(len(ids) * val_fraction)
     return ids[:cut], ids[cut:]
 
