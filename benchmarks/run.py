@@ -44,9 +44,11 @@ def timed_command(name: str, command: list[str]) -> dict:
 
 
 def machine() -> dict:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
-    return {"cpu": models[0] if models else platform.processor(), "cores": os.cpu_count()}
+    """The machine, described as a run directory records it."""
+    sys.path.insert(0, str(ROOT))
+    from helpers.rundir import describe_machine
+
+    return describe_machine()
 
 
 def versions() -> dict:

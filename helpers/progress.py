@@ -14,9 +14,14 @@ SAMPLE_CHARS = 200
 TEN_MINUTES = 600.0
 
 
+def bits_per_char(loss: float) -> float:
+    """A cross-entropy in nats per character, in bits per character."""
+    return loss / math.log(2)
+
+
 def describe_loss(loss: float) -> str:
     """A cross-entropy in nats, also as bits per character and perplexity."""
-    return f"{loss:.3f} ({loss / math.log(2):.2f} bits/char, perplexity {math.exp(loss):.2f})"
+    return f"{loss:.3f} ({bits_per_char(loss):.2f} bits/char, perplexity {math.exp(loss):.2f})"
 
 
 def _clock(seconds: float) -> str:

@@ -129,13 +129,22 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
     return checkpoints[max(checkpoints)] if checkpoints else None
 
 
+def best_of(history: dict, among=None) -> tuple[int, float] | None:
+    """The epoch of ``history`` with the lowest finite validation loss, and that loss (only epochs in ``among``, if given)."""
+    losses = {e: v for e, v in zip(history.get("epoch", []), history.get("val_loss", []))
+              if math.isfinite(v) and (among is None or e in among)}
+    if not losses:
+        return None
+    epoch = min(losses, key=losses.get)
+    return epoch, losses[epoch]
+
+
 def best_epoch(run_dir: str | Path) -> int | None:
     """The kept checkpoint's epoch with the lowest validation loss (the latest if there is none)."""
     checkpoints = list_checkpoints(run_dir)
-    losses = dict(zip(read_history(run_dir).get("epoch", []), read_history(run_dir).get("val_loss", [])))
-    scored = [e for e in checkpoints if math.isfinite(losses.get(e, math.nan))]
-    if scored:
-        return min(scored, key=losses.get)
+    best = best_of(read_history(run_dir), among=checkpoints)
+    if best:
+        return best[0]
     return max(checkpoints) if checkpoints else None
 
 

@@ -131,7 +131,7 @@ class LocalKernelManager(AsyncKernelManager):
 def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
     """Final losses and time from the training history, plus a fresh sample of at least 500 characters."""
     from helpers.generation import generate
-    from helpers.rundir import best_epoch, load_run, read_history
+    from helpers.rundir import best_of, load_run, read_history
 
     model_dir = run_dir / RUN_SUBDIRS["04_fit"]
     history = read_history(model_dir)
@@ -140,7 +140,7 @@ def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
     start = profile.get("START_STRING", "ROMEO: ")
     sample = generate(model, vocab, start, max(MIN_SAMPLE_CHARS, profile.get("NUM_GENERATE", 1000)),
                       profile.get("TEMPERATURE", 1.0), profile.get("TOP_K"), seed=profile.get("SEED", 42))
-    best = best_epoch(model_dir)
+    best, best_val_loss = best_of(history)
     summary = {
         "profile": profile_name,
         "parameters": params,
@@ -148,7 +148,7 @@ def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
         "final_loss": history["loss"][-1],
         "final_val_loss": history["val_loss"][-1],
         "best_epoch": best,
-        "best_val_loss": dict(zip(history["epoch"], history["val_loss"]))[best],
+        "best_val_loss": best_val_loss,
         "training_seconds": round(sum(history.get("seconds", [])), 1),
         "sample": sample,
     }

@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from helpers.errors import UserError
 from helpers.progress import Progress, ProgressCallback
-from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, read_history, save_weights_atomically, write_json
+from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_checkpoints, read_history,
+                            save_weights_atomically, write_json)
 
 
 def make_loss() -> keras.losses.Loss:
@@ -63,10 +65,9 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
     save_weights_atomically(model, checkpoint_path(run_dir, epoch))
     checkpoints = list_checkpoints(run_dir)
     kept = set(sorted(checkpoints)[-keep:])
-    losses = dict(zip(history.get("epoch", []), history.get("val_loss", [])))
-    scored = [e for e in checkpoints if e in losses and math.isfinite(losses[e])]
-    if scored:
-        kept.add(min(scored, key=losses.get))
+    best = best_of(history, among=checkpoints)
+    if best:
+        kept.add(best[0])
     for old, path in checkpoints.items():
         if old not in kept:
             path.unlink()
@@ -154,8 +155,8 @@ def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, 
 
 def epochs_without_improvement(history: dict[str, list[float]]) -> int:
     """How many epochs have passed since the lowest validation loss of ``history``."""
-    losses = history.get("val_loss", [])
-    return len(losses) - 1 - losses.index(min(losses)) if losses else 0
+    best = best_of(history)
+    return len(history["epoch"]) - 1 - history["epoch"].index(best[0]) if best else 0
 
 
 class StopWhenStale(keras.callbacks.Callback):
@@ -199,3 +200,20 @@ def evaluate(model: keras.Model, dataset, loss_fn: keras.losses.Loss | None = No
 
 def _loss_step(model: keras.Model, loss_fn: keras.losses.Loss):
     return tf.function(lambda inputs, target: loss_fn(target, model(inputs, training=False)))
+
+
+def carried_state_loss(model, val_ids: np.ndarray, seq_length: int = 100, streams: int = 64) -> float:
+    """The mean loss over ``val_ids`` read as ``streams`` contiguous pieces, the state carried from window to window.
+
+    Cutting the streams into windows of another length gives the same figure: only the first
+    character of each stream is predicted from a zero state.
+    """
+    length = (len(val_ids) - 1) // streams
+    inputs = np.stack([val_ids[i * length:(i + 1) * length] for i in range(streams)])
+    targets = np.stack([val_ids[i * length + 1:(i + 1) * length + 1] for i in range(streams)])
+    per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+    states, losses = None, []
+    for start in range(0, length, seq_length):
+        logits, states = model(inputs[:, start:start + seq_length], states=states, return_state=True)
+        losses.append(per_char(targets[:, start:start + seq_length], logits).numpy().ravel())
+    return float(np.concatenate(losses).mean())

@@ -22,45 +22,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets, train_val_split  # noqa: E402
-from helpers.rundir import load_run  # noqa: E402
+from helpers.rundir import load_run, run_parameters  # noqa: E402
+from helpers.training import carried_state_loss  # noqa: E402
 
 SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100), (100, 200)]
 
 
-def loss_by_position(model, ids: np.ndarray, seq_length: int = 100) -> np.ndarray:
-    """The mean loss at each position of the validation windows (the last 10% of ``ids``)."""
-    _, val_ds = train_val_datasets(ids, seq_length, 64, None, 0.1)
+def loss_by_position(model, ids: np.ndarray, seq_length: int = 100, val_fraction: float = 0.1,
+                     batch_size: int = 64) -> np.ndarray:
+    """The mean loss at each position of the validation windows (the last ``val_fraction`` of ``ids``)."""
+    _, val_ds = train_val_datasets(ids, seq_length, batch_size, None, val_fraction)
     per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
     return np.concatenate([per_char(target, model(inputs)).numpy() for inputs, target in val_ds]).mean(axis=0)
-
-
-def carried_state_loss(model, val_ids: np.ndarray, seq_length: int = 100, streams: int = 64) -> float:
-    """The mean loss over ``val_ids`` read as ``streams`` contiguous pieces, the state carried from window to window.
-
-    Cutting the streams into windows of another length gives the same figure: only the first
-    character of each stream is predicted from a zero state.
-    """
-    length = (len(val_ids) - 1) // streams
-    inputs = np.stack([val_ids[i * length:(i + 1) * length] for i in range(streams)])
-    targets = np.stack([val_ids[i * length + 1:(i + 1) * length + 1] for i in range(streams)])
-    per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
-    states, losses = None, []
-    for start in range(0, length, seq_length):
-        logits, states = model(inputs[:, start:start + seq_length], states=states, return_state=True)
-        losses.append(per_char(targets[:, start:start + seq_length], logits).numpy().ravel())
-    return float(np.concatenate(losses).mean())
 
 
 def main() -> None:
     run_dir, seq_length = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100
     model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
-    ids = vocab.encode(load_text())
-    by_position = loss_by_position(model, ids, seq_length)
+    trained_with = run_parameters(run_dir)  # its text and its held-out part
+    ids = vocab.encode(load_text(trained_with["DATA_PATH"]))
+    by_position = loss_by_position(model, ids, seq_length, trained_with["VAL_FRACTION"], trained_with.get("BATCH_SIZE", 64))
     print(f"{run_dir}: validation loss {by_position.mean():.3f} over windows of {seq_length}")
     for start, end in SPANS:
         if start < seq_length:
             print(f"  characters {start + 1:>3}-{min(end, seq_length):<3} of a window: {by_position[start:end].mean():.3f}")
-    _, val_ids = train_val_split(ids, 0.1)
+    _, val_ids = train_val_split(ids, trained_with["VAL_FRACTION"])
     print(f"the same text as 64 streams, state carried across windows: {carried_state_loss(model, val_ids, seq_length):.3f}")
 
 

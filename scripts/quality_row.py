@@ -10,9 +10,11 @@ and its epoch, the training seconds, the machine, and the command.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
+
+from helpers.progress import bits_per_char
+from helpers.rundir import best_of
 
 ROOT = Path(__file__).resolve().parent.parent
 QUALITY = ROOT / "benchmarks" / "quality.json"
@@ -21,11 +23,10 @@ QUALITY = ROOT / "benchmarks" / "quality.json"
 def row(name: str, run_dir: Path, command: str) -> dict:
     history = json.loads((run_dir / "history.json").read_text())
     params = json.loads((run_dir / "params.json").read_text())
-    losses = dict(zip(history["epoch"], history["val_loss"]))
-    best = min(losses, key=losses.get)
+    best, loss = best_of(history)
     return {"name": name, "parameters": {k: v for k, v in params.items() if k not in ("RUN_DIR", "TEXT_SHA256")},
-            "epochs": len(history["epoch"]), "best_val_loss": round(losses[best], 4),
-            "best_bits_per_char": round(losses[best] / math.log(2), 4), "best_epoch": best,
+            "epochs": len(history["epoch"]), "best_val_loss": round(loss, 4),
+            "best_bits_per_char": round(bits_per_char(loss), 4), "best_epoch": best,
             "training_seconds": round(sum(history["seconds"])), "machine": json.loads((run_dir / "machine.json").read_text()),
             "command": command}
 

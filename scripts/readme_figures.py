@@ -9,13 +9,14 @@ provenance.json), the speed table (benchmarks/results.json) and the quality tabl
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from helpers.progress import bits_per_char  # noqa: E402
+from helpers.rundir import best_of  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
 
 PRETRAINED = ROOT / "pretrained"
@@ -37,7 +38,7 @@ def _epoch_table(history: dict) -> str:
 
 
 def _summary(val_loss: float, epoch: int, seconds: float, machine: dict) -> str:
-    return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({val_loss / math.log(2):.2f} bits per character); "
+    return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
             f"{seconds / 60:.0f} minutes of training on {machine['cores']} cores of an {machine['cpu']}, "
             f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
 
@@ -49,10 +50,9 @@ def fit_table() -> str:
     epochs = [tuple(map(float, m)) for m in EPOCH_LINE.findall(printed)]
     history = {"epoch": [int(e[0]) for e in epochs], "seconds": [e[1] for e in epochs],
                "loss": [e[2] for e in epochs], "val_loss": [e[3] for e in epochs]}
-    best = min(range(len(epochs)), key=lambda i: history["val_loss"][i])
+    epoch, val_loss = best_of(history)
     tutorial = next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
-    return _epoch_table(history) + "\n\n" + _summary(history["val_loss"][best], history["epoch"][best],
-                                                     sum(history["seconds"]), tutorial["machine"])
+    return _epoch_table(history) + "\n\n" + _summary(val_loss, epoch, sum(history["seconds"]), tutorial["machine"])
 
 
 def best_table() -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-import math
 import sys
 import time
 from pathlib import Path
@@ -80,12 +79,12 @@ def run_sweep(path: Path, runs_dir: Path, print_fn=print) -> Path:
 
 
 def _best(model_dir: Path) -> dict:
-    from helpers.rundir import best_epoch, read_history
+    from helpers.progress import bits_per_char
+    from helpers.rundir import best_of, read_history
 
     history = read_history(model_dir)
-    epoch = best_epoch(model_dir)
-    loss = dict(zip(history["epoch"], history["val_loss"]))[epoch]
-    return {"best_val_loss": round(loss, 4), "best_bits_per_char": round(loss / math.log(2), 4), "best_epoch": epoch,
+    epoch, loss = best_of(history)
+    return {"best_val_loss": round(loss, 4), "best_bits_per_char": round(bits_per_char(loss), 4), "best_epoch": epoch,
             "epochs": len(history["epoch"]), "training_seconds": round(sum(history["seconds"]), 1)}
 
 

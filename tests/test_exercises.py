@@ -158,9 +158,8 @@ def test_07_exercises(vocab, capsys):
 def test_every_solution_has_a_check():
     from helpers import runner
 
-    checked = {"01_vectorize": 3, "02_batch": 2, "03_build": 3, "04_fit": 3, "05_generate": 3, "06_custom_loop": 3,
-               "07_inside_the_gru": 2}
-    assert {nb: len(tagged(nb, "solution")) for nb in runner.NOTEBOOKS} == checked
+    checked = (3, 2, 3, 3, 3, 3, 2)  # the solutions the tests above check, notebook by notebook
+    assert {nb: len(tagged(nb, "solution")) for nb in runner.NOTEBOOKS} == dict(zip(runner.NOTEBOOKS, checked))
 
 
 def test_the_vocabulary_used_here_is_the_notebooks(vocab):

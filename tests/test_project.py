@@ -73,3 +73,23 @@ def test_readme_figures_come_from_the_files_that_hold_them():
 
     for name, render in SECTIONS.items():
         assert section(README.read_text(), name) == render(), f"run: .venv/bin/python scripts/readme_figures.py ({name})"
+
+
+def test_each_shared_idea_has_one_definition():
+    """Bits per character, the machine's description, the best-epoch reader and the list of notebooks are each
+    written once; everything else calls that one (a second copy would drift from it without a sound)."""
+    import re
+
+    here = PROJECT_ROOT / "tests" / "test_project.py"
+    sources = {p.relative_to(PROJECT_ROOT).as_posix(): p.read_text() for folder in ("helpers", "scripts", "benchmarks", "tests")
+               for p in sorted((PROJECT_ROOT / folder).glob("*.py")) if p != here}
+    sources["Makefile"] = (PROJECT_ROOT / "Makefile").read_text()
+
+    def where(pattern: str) -> list[str]:
+        return [name for name, text in sources.items() if re.search(pattern, text)]
+
+    assert where(r"log\(2\)|0\.693") == ["helpers/progress.py"]  # bits_per_char
+    assert where(r"/proc/cpuinfo|platform\.processor") == ["helpers/rundir.py"]  # describe_machine
+    code = [name for name in where(r"def best_(of|epoch)\(|min\(\w+, key=\w+\.get\)|min\(range.*val_loss") if not name.startswith("tests/")]
+    assert code == ["helpers/rundir.py"]  # best_of and best_epoch; tests may work a best out on their own, to check it
+    assert where(r"01_vectorize.*02_batch") == ["helpers/runner.py"]  # NOTEBOOKS

@@ -3,6 +3,7 @@ import csv
 import pytest
 
 from helpers.params import ParameterError
+from helpers.progress import bits_per_char
 from scripts.sweep import load_sweep, run_sweep
 
 
@@ -16,7 +17,7 @@ def test_a_sweep_runs_each_combination_records_failures_and_goes_on(corpus_path,
     assert [r["run"] for r in rows] == ["01-learning_rate=0.01-num_layers=1", "02-learning_rate=1e+38-num_layers=1"]
     assert float(rows[0]["best_val_loss"]) < 4.3 and rows[0]["best_epoch"] == "1" and not rows[0]["error"]
     assert rows[1]["error"].startswith("TrainingDiverged: Training stopped in epoch 1: the loss became nan")
-    assert float(rows[0]["best_bits_per_char"]) == pytest.approx(float(rows[0]["best_val_loss"]) / 0.6931, rel=1e-3)
+    assert float(rows[0]["best_bits_per_char"]) == pytest.approx(bits_per_char(float(rows[0]["best_val_loss"])), rel=1e-6)
     assert rows[1]["error"] and not rows[1]["best_val_loss"]  # diverged: recorded, and the sweep finished
     assert (sweep_dir / "results.png").stat().st_size > 0 and (sweep_dir / rows[0]["run"] / "04_fit.ipynb").exists()
 
