@@ -1,4 +1,4 @@
-"""Write the README's bad-input table from tests/bad_input_cases.py (the cases the tests run).
+"""Write the README's bad-input table from scripts/bad_input_cases.py (the cases the tests run).
 
     .venv/bin/python scripts/bad_input_table.py
 """
@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from scripts.readme import write_section  # noqa: E402
 
@@ -18,7 +17,7 @@ NAME = "bad-input-table"
 
 
 def render(folder: Path) -> str:
-    from bad_input_cases import CASES, message
+    from scripts.bad_input_cases import CASES, message
 
     rows = ["| input | what you see |", "| --- | --- |"]
     for case in CASES:

@@ -1,6 +1,6 @@
 import pytest
 
-from bad_input_cases import CASES, message
+from scripts.bad_input_cases import CASES, message
 from scripts.bad_input_table import NAME, render
 from scripts.readme import README, section
 

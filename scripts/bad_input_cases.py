@@ -1,7 +1,8 @@
 """The bad inputs a workshop meets, each with the error the user sees.
 
 tests/test_bad_inputs.py runs every case; scripts/bad_input_table.py prints the same
-cases as the README's table, so the two cannot drift.
+cases as the README's table, so the two cannot drift. They live here, not in tests/, so that
+tests import scripts and never the other way round.
 """
 
 from __future__ import annotations
