@@ -65,22 +65,31 @@ if os.environ.setdefault("KERAS_BACKEND", "tensorflow") != "tensorflow":
     raise BackendError(f"KERAS_BACKEND={os.environ['KERAS_BACKEND']!r}, but these notebooks need Keras on TensorFlow: "
                        f"unset KERAS_BACKEND (or set it to 'tensorflow') and restart the kernel.")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-with _native_stderr_silenced():
-    import tensorflow
 
-    _GPUS = tensorflow.config.list_physical_devices("GPU")  # device discovery logs its own notices
 
-import keras  # noqa: E402
+def quiet_tensorflow():
+    """Import TensorFlow and Keras without TensorFlow's start-up notices, and check them; returns tensorflow.
 
-if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
-    raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
-                       f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
-# Keras before 3.11.3 returns a wrongly shaped GRU state on the cuDNN path (keras-team/keras#20173).
-if _GPUS and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
-    import warnings
+    Importing ``helpers`` does not import TensorFlow, so that commands which only drive notebooks
+    (``python -m helpers.runner``) or check parameters start at once; a notebook's setup cell calls
+    this through ``setup()``, before any lesson imports TensorFlow itself.
+    """
+    with _native_stderr_silenced():
+        import tensorflow
 
-    warnings.warn(f"Keras {keras.__version__} mishandles a GRU's state on a GPU; generation may fail: "
-                  f"pip install 'keras>=3.11.3' and restart.", stacklevel=2)
+        gpus = tensorflow.config.list_physical_devices("GPU")  # device discovery logs its own notices
+    import keras
+
+    if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
+        raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
+                           f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
+    # Keras before 3.11.3 returns a wrongly shaped GRU state on the cuDNN path (keras-team/keras#20173).
+    if gpus and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
+        import warnings
+
+        warnings.warn(f"Keras {keras.__version__} mishandles a GRU's state on a GPU; generation may fail: "
+                      f"pip install 'keras>=3.11.3' and restart.", stacklevel=2)
+    return tensorflow
 
 
 # Where the notebooks' Colab badges and setup cells fetch the project from (a test checks they agree).
@@ -98,6 +107,7 @@ def show_source(obj):
 
 def accelerator() -> str:
     """The GPU's name, or "CPU only" with the number of cores."""
+    tensorflow = quiet_tensorflow()
     gpus = tensorflow.config.list_physical_devices("GPU")
     if gpus:
         details = tensorflow.config.experimental.get_device_details(gpus[0])

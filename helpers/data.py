@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import keras
-
 from helpers.errors import UserError
 CORPUS_NAME = "shakespeare.txt"
 CORPUS_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
@@ -54,6 +52,8 @@ def download_corpus(cache_dir: Path, origins: tuple[str, ...] = (CORPUS_URL, COR
     failures = []
     for origin in origins:
         try:
+            import keras
+
             path = keras.utils.get_file(
                 CORPUS_NAME, origin=origin, file_hash=CORPUS_SHA256,
                 cache_dir=str(cache_dir), cache_subdir="",

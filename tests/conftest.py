@@ -8,9 +8,11 @@ from pathlib import Path
 import keras
 import pytest
 
-import helpers  # noqa: F401  (quiet TensorFlow import first)
-from helpers.data import CORPUS_NAME, default_cache_dir, load_text
-from helpers.vocab import Vocab
+import helpers
+
+helpers.quiet_tensorflow()  # before any test imports TensorFlow, so its start-up notices stay out of the output
+from helpers.data import CORPUS_NAME, default_cache_dir, load_text  # noqa: E402
+from helpers.vocab import Vocab  # noqa: E402
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / CORPUS_NAME
 

@@ -31,3 +31,11 @@ def test_show_source_gives_the_highlighted_code_that_runs():
     shown = helpers.show_source(split_input_target)
     assert shown.data.startswith("def split_input_target(chunk):")
     assert "highlight" in shown._repr_html_()
+
+
+def test_the_runner_and_the_parameter_checks_start_without_tensorflow():
+    """`python -m helpers.runner` only drives notebook kernels, and a parameter check needs no TensorFlow."""
+    code = "import sys, helpers.runner, helpers.params; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
