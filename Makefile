@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= workshop
 
-.PHONY: test test-browser test-compat lint run notebooks execute best pretrained student sweep bench clean clean-runs
+.PHONY: test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench clean clean-runs
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# Every test, spread over the cores (pytest-xdist, a file per worker at a time: the notebooks' one
+# smoke run is shared by the tests of tests/test_notebooks.py).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+# For the edit loop: the unit tests alone, without kernels, the browser or fresh training processes.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end"
 
 # Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (Debian's chromium, via Playwright);
 # screenshots go to runs/browser/. `make test` includes it, and skips it in one line without a browser.

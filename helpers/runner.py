@@ -130,6 +130,9 @@ class LocalKernelManager(AsyncKernelManager):
 
 def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
     """Final losses and time from the training history, plus a fresh sample of at least 500 characters."""
+    from helpers import quiet_tensorflow
+
+    quiet_tensorflow()  # the sample below needs TensorFlow; keep its start-up notices out of the run's output
     from helpers.generation import generate
     from helpers.rundir import best_of, load_run, read_history
 

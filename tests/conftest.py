@@ -1,18 +1,29 @@
-"""Shared fixtures: the real corpus (from the project's cache) and tiny models."""
+"""Shared fixtures: the real corpus (from the project's cache), tiny models, and the suite's one
+execution of the seven notebooks."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import pytest
 
 import helpers
+from helpers.data import CORPUS_NAME, PROJECT_ROOT, default_cache_dir, load_text
+from helpers.vocab import Vocab
 
-helpers.quiet_tensorflow()  # before any test imports TensorFlow, so its start-up notices stay out of the output
-from helpers.data import CORPUS_NAME, default_cache_dir, load_text  # noqa: E402
-from helpers.vocab import Vocab  # noqa: E402
+
+
+def pytest_configure(config):
+    """Import TensorFlow quietly before any test module does, so its start-up notices stay out of the
+    output; but not in pytest-xdist's controller, which runs no test (its workers do this themselves)."""
+    if not getattr(config.option, "numprocesses", None):
+        helpers.quiet_tensorflow()
+
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / CORPUS_NAME
 
@@ -23,7 +34,9 @@ def corpus_path() -> Path:
     cached = default_cache_dir() / CORPUS_NAME
     if not cached.exists() and SHARED_CORPUS.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SHARED_CORPUS, cached)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")  # two test workers may seed it at once
+        shutil.copyfile(SHARED_CORPUS, partial)
+        os.replace(partial, cached)
     load_text()  # verifies (and downloads where there is a network)
     return cached
 
@@ -46,6 +59,8 @@ def ids(text, vocab):
 @pytest.fixture
 def tiny(ids, vocab):
     """A tiny compiled model and small datasets cut from the real corpus."""
+    import keras
+
     from helpers.dataset import make_dataset, train_val_split
     from helpers.model import build_model
     from helpers.training import compile_model
@@ -54,3 +69,23 @@ def tiny(ids, vocab):
     train, val = train_val_split(ids[:30_000], 0.1)
     model = compile_model(build_model(len(vocab), 8, 16))
     return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+
+
+@dataclass(frozen=True)
+class SmokeRun:
+    folder: Path  # the run folder: executed notebooks, model/, custom_loop/, summary.json
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def smoke_run(corpus_path, tmp_path_factory) -> SmokeRun:
+    """The seven notebooks run once at params/smoke.yaml by `python -m helpers.runner`, as `make run`
+    runs them. The runner, notebook and student-copy tests all check this one run."""
+    runs = tmp_path_factory.mktemp("smoke-runs")
+    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs)],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
+    assert done.returncode == 0, f"the smoke run failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    (folder,) = runs.iterdir()
+    return SmokeRun(folder, done.stdout, done.stderr)
+

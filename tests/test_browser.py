@@ -30,6 +30,8 @@ try:
 except ImportError:
     sync_playwright = None
 
+pytestmark = pytest.mark.end_to_end
+
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "runs" / "browser"
 WIDTH, HEIGHT = 1400, 1000

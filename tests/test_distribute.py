@@ -38,6 +38,7 @@ print(json.dumps(losses))
 """
 
 
+@pytest.mark.end_to_end
 def test_mirrored_over_two_cpus_trains_like_one_device(corpus_path):
     done = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

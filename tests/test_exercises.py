@@ -114,8 +114,9 @@ def test_05_exercises(tiny, vocab, corpus_path, capsys):
     assert capsys.readouterr().out.strip() == generate(model, vocab, "ROMEO: ", 300, 0.1, seed=3)
     run_cells([solution("05_generate", 2)], ns)
     greedy = vocab.encode("ROMEO: ")
+    logits = tf.function(model, input_signature=[tf.TensorSpec((1, None), tf.int32)])  # one trace for every length
     for _ in range(200):
-        greedy = np.append(greedy, int(np.argmax(model(greedy[None, :])[0, -1])))
+        greedy = np.append(greedy, int(np.argmax(logits(greedy[None, :].astype("int32"))[0, -1])))
     assert capsys.readouterr().out.splitlines()[1] == vocab.decode(greedy).splitlines()[0]
     from helpers.data import load_text
     ns["load_text"], ns["train_val_split"] = load_text, train_val_split

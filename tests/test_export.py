@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 import keras
 import numpy as np
 
@@ -19,6 +21,7 @@ print(generator.generate(tf.constant("ROMEO: "), 80, 0.8, 7).numpy().decode("utf
 """
 
 
+@pytest.mark.end_to_end
 def test_exported_generator_writes_the_same_text_in_a_fresh_process(vocab, tmp_path):
     keras.utils.set_random_seed(3)
     model = build_model(len(vocab), 8, 32)

@@ -115,13 +115,15 @@ def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path):
 def test_05_loop_and_stateful_model_write_what_generate_writes(vocab):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 16, 32)
-    ns = run_cells(tagged("05_generate", "lesson"), {"model": model, "vocab": vocab, "START_STRING": "ROMEO: ",
-                                                     "TEMPERATURE": 1.0, "TOP_K": None, "SEED": 5})
+    cells = tagged("05_generate", "lesson")
+    # The last cell ends by comparing the two loops over 300 characters: the smoke run checks that line's
+    # output (test_notebooks.py); here the loops are compared at 40, which takes a tenth of the time.
+    cells[-1] = cells[-1][:cells[-1].index("old_way = ")]
+    ns = run_cells(cells, {"model": model, "vocab": vocab})
     for top_k in (None, 5):
-        expected = generate(model, vocab, "JULIET:\n", 120, 1.3, top_k, seed=11)
-        assert ns["generate_text"]("JULIET:\n", 120, 1.3, top_k, 11) == expected
-        assert ns["generate_stateful"]("JULIET:\n", 120, 1.3, top_k, 11) == expected
-    assert ns["old_way"] == generate(model, vocab, "ROMEO: ", 300, 1.0, None, seed=5)
+        expected = generate(model, vocab, "JULIET:\n", 40, 1.3, top_k, seed=11)
+        assert ns["generate_text"]("JULIET:\n", 40, 1.3, top_k, 11) == expected
+        assert ns["generate_stateful"]("JULIET:\n", 40, 1.3, top_k, 11) == expected
 
 
 def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys):
@@ -147,6 +149,7 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys):
         np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
 
 
+@pytest.mark.end_to_end
 def test_editing_a_lesson_cell_changes_what_its_notebook_prints(tmp_path):
     """A learner's edit takes effect where it is made: 02 with a target that is not shifted."""
     source = runner.NOTEBOOK_DIR / "02_batch.ipynb"

@@ -1,11 +1,18 @@
-"""The notebook regression suite: the committed notebooks, re-run at smoke scale, must print
-what they printed when they were committed, except outputs tagged nbval-ignore-output
-(losses, timings, samples: they depend on scale or chance)."""
+"""The notebook regression suite. The seven notebooks run once, at smoke scale, by the runner (the
+``smoke_run`` fixture); nbval then compares what each cell printed with what the committed notebook
+shows, except outputs tagged nbval-ignore-output (losses, timings, samples: they depend on scale or
+chance). The runner's run folder and the student copies are checked on the same run. The remaining
+tests run single notebooks where a behaviour needs other parameters.
+
+Every test that uses the smoke run is in this file: `make test` spreads the suite over the cores
+file by file (pytest-xdist's --dist loadfile), so the run happens once."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,49 +24,50 @@ from helpers import runner
 
 TESTS = Path(__file__).resolve().parent
 
-
-@pytest.fixture(scope="module")
-def smoke_copies(corpus_path, tmp_path_factory) -> list[Path]:
-    """The seven notebooks with params/smoke.yaml injected, committed outputs kept, one shared run folder."""
-    folder = tmp_path_factory.mktemp("notebooks")
-    profile = runner.load_profile("smoke")
-    copies = []
-    for notebook in runner.NOTEBOOKS:
-        copy = folder / f"{notebook}.ipynb"
-        papermill.execute_notebook(
-            runner.NOTEBOOK_DIR / f"{notebook}.ipynb", copy, prepare_only=True, kernel_name="python3",
-            parameters=runner.parameters_for(notebook, profile, folder / "run"), progress_bar=False,
-        )
-        copies.append(copy)
-    return copies
+pytestmark = pytest.mark.end_to_end
 
 
-def nbval(*notebooks: Path) -> subprocess.CompletedProcess:
+def nbval(references: list[Path], executed: Path) -> subprocess.CompletedProcess:
+    """nbval's check of each reference notebook against the copy of the same name already executed in ``executed``."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "nbval_plugin", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-p", "nbval_plugin", "-p", "no:cacheprovider", "-p", "no:xdist",
          "--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(TESTS / "nbval_sanitize.cfg"),
-         "--rootdir", str(notebooks[0].parent), *map(str, notebooks)],
-        capture_output=True, text=True, env=env, cwd=notebooks[0].parent,
+         "--nbval-replay", str(executed), "--rootdir", str(references[0].parent), *map(str, references)],
+        capture_output=True, text=True, env=env, cwd=references[0].parent,
     )
 
 
-def test_committed_notebooks_have_outputs_and_smoke_copies_keep_them(smoke_copies):
-    for copy in smoke_copies:
-        committed = json.loads((runner.NOTEBOOK_DIR / copy.name).read_text())
-        assert any(cell.get("outputs") for cell in committed["cells"]), f"{copy.name} was committed without outputs"
-        prepared = json.loads(copy.read_text())
-        assert sum(bool(c.get("outputs")) for c in prepared["cells"]) == sum(bool(c.get("outputs")) for c in committed["cells"])
+def committed(notebook: str) -> dict:
+    return json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())
 
 
-def test_notebooks_reproduce_their_committed_outputs(smoke_copies):
-    result = nbval(*smoke_copies)
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def is_solution(cell: dict) -> bool:
+    return "solution" in cell["metadata"].get("tags", [])
+
+
+def test_every_committed_cell_ran_in_the_smoke_run_solutions_included(smoke_run):
+    for notebook in runner.NOTEBOOKS:
+        nb = committed(notebook)
+        assert any(cell.get("outputs") for cell in nb["cells"]), f"{notebook} was committed without outputs"
+        ran = {c["id"]: c for c in code_cells(json.loads((smoke_run.folder / f"{notebook}.ipynb").read_text()))}
+        for cell in code_cells(nb):
+            assert ran[cell["id"]]["execution_count"] is not None, f"{notebook}: cell {cell['id']} did not run"
+        assert any(is_solution(c) for c in code_cells(nb)), f"{notebook} has no solution cell to run"
+
+
+def test_notebooks_reproduce_their_committed_outputs(smoke_run):
+    result = nbval([runner.NOTEBOOK_DIR / f"{nb}.ipynb" for nb in runner.NOTEBOOKS], smoke_run.folder)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert f"{sum(len(code_cells(committed(nb))) for nb in runner.NOTEBOOKS)} passed" in result.stdout
 
 
-def test_the_check_fails_when_a_committed_output_is_wrong(smoke_copies, tmp_path):
-    altered = tmp_path / smoke_copies[0].name
-    nb = json.loads(smoke_copies[0].read_text())
+def test_the_check_fails_when_a_committed_output_is_wrong_or_a_cell_raised(smoke_run, tmp_path):
+    nb = committed("01_vectorize")
     changed = 0
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
@@ -68,11 +76,48 @@ def test_the_check_fails_when_a_committed_output_is_wrong(smoke_copies, tmp_path
                 output["text"] = text.replace("65 unique characters", "66 unique characters")
                 changed += 1
     assert changed == 1
-    altered.write_text(json.dumps(nb))
-    result = nbval(altered)
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "01_vectorize.ipynb").write_text(json.dumps(nb))
+    result = nbval([tmp_path / "reference" / "01_vectorize.ipynb"], smoke_run.folder)
     assert result.returncode != 0
     assert "Cell outputs differ" in result.stdout and "+ 66 unique c" in result.stdout
-    assert "1 failed, 13 passed" in result.stdout  # only the altered cell of 01's 14 code cells
+    assert f"1 failed, {len(code_cells(nb)) - 1} passed" in result.stdout  # only the altered cell
+
+    ran = json.loads((smoke_run.folder / "01_vectorize.ipynb").read_text())  # as if a solution had raised
+    solution = next(c for c in ran["cells"] if is_solution(c))
+    solution["outputs"] = [{"output_type": "error", "ename": "NameError", "evalue": "name 'unknown' is not defined",
+                            "traceback": ["NameError: name 'unknown' is not defined"]}]
+    (tmp_path / "executed").mkdir()
+    (tmp_path / "executed" / "01_vectorize.ipynb").write_text(json.dumps(ran))
+    result = nbval([runner.NOTEBOOK_DIR / "01_vectorize.ipynb"], tmp_path / "executed")
+    assert result.returncode != 0 and "Cell execution caused an exception" in result.stdout and "NameError" in result.stdout
+
+
+def test_smoke_run_writes_notebooks_and_summary(smoke_run):
+    assert "Epoch 1/1 · " in smoke_run.stdout and "\n        ROMEO: " in smoke_run.stdout  # 04's epoch line and sample, as it trains
+    assert "without encryption" not in smoke_run.stderr  # the kernels talk over private Unix sockets, not TCP
+    assert "oneDNN" not in smoke_run.stderr  # TensorFlow's start-up notices stay hidden
+    assert sorted(p.name for p in smoke_run.folder.glob("*.ipynb")) == [f"{nb}.ipynb" for nb in runner.NOTEBOOKS]
+    summary = json.loads((smoke_run.folder / "summary.json").read_text())
+    assert summary["profile"] == "smoke" and summary["epochs"] == 1
+    assert summary["parameters"]["EPOCHS"] == 1 and summary["parameters"]["RNN_UNITS"] == 64
+    assert 3.0 < summary["final_loss"] < 5.0 and summary["final_val_loss"] > 0
+    assert len(summary["sample"]) >= 500 and summary["sample"].startswith("ROMEO: ")
+
+
+def test_resume_runs_the_notebooks_again_into_the_same_folder(smoke_run, tmp_path, monkeypatch):
+    """What --resume hands each notebook; what 04 then does with a run that has stopped is tested on 04 alone
+    (test_notebooks.py)."""
+    run_dir = tmp_path / smoke_run.folder.name
+    shutil.copytree(smoke_run.folder, run_dir)
+    calls = []
+    monkeypatch.setattr(runner, "execute", lambda notebook, parameters, folder: calls.append((notebook, parameters, folder)))
+    assert runner.main(["--resume", str(run_dir)]) == 0
+    profile = runner.load_profile("smoke")
+    assert calls == [(nb, runner.parameters_for(nb, profile, run_dir), run_dir) for nb in runner.NOTEBOOKS]
+    assert calls[3][1]["RUN_DIR"] == str(run_dir / "model")  # 04 finds the checkpoints it wrote
+    assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 1
+    assert runner.main(["--resume", str(tmp_path)]) == 2  # not a run folder: one line, no work
 
 
 def execute(notebook: str, output: Path, **parameters) -> dict:
@@ -90,20 +135,16 @@ def printed(executed: dict) -> str:
 SMOKE = {"EPOCHS": 1, "MAX_STEPS_PER_EPOCH": 2, "EMBEDDING_DIM": 8, "RNN_UNITS": 16}
 
 
-def test_fit_prints_a_romeo_sample_after_every_epoch_and_refuses_a_changed_rerun(corpus_path, tmp_path):
+def test_04_samples_every_epoch_resumes_a_stopped_run_and_refuses_a_changed_one(corpus_path, tmp_path):
     run_dir = str(tmp_path / "run")
     out = printed(execute("04_fit", tmp_path / "04.ipynb", **{**SMOKE, "EPOCHS": 2}, RUN_DIR=run_dir))
     assert "Epoch 1/2 · " in out and "Epoch 2/2 · " in out
     assert out.count("\n    ROMEO: ") == 2  # one sample per epoch, indented under its epoch line
+    out = printed(execute("04_fit", tmp_path / "04-more.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir))
+    assert f"Resuming {run_dir} after epoch 2 of 3." in out and "Epoch 3/3 · " in out and "Epoch 2/3" not in out
+    assert json.loads((Path(run_dir) / "history.json").read_text())["epoch"] == [1, 2, 3]
     with pytest.raises(papermill.PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
-        execute("04_fit", tmp_path / "04-again.ipynb", **{**SMOKE, "EPOCHS": 2}, RUN_DIR=run_dir, LEARNING_RATE=0.01)
-
-
-def test_generate_falls_back_to_the_pretrained_model_and_says_so(tmp_path):
-    out = printed(execute("05_generate", tmp_path / "05.ipynb", RUN_DIR=str(tmp_path / "empty"), NUM_GENERATE=50,
-                          EXPORT_DIR=str(tmp_path / "export")))
-    assert f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model (pretrained/, epoch" in out
-    assert "\nROMEO: " in out
+        execute("04_fit", tmp_path / "04-again.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir, LEARNING_RATE=0.01)
 
 
 def test_notebooks_01_to_05_run_on_a_17k_text_of_your_own(tmp_path):
@@ -112,11 +153,13 @@ def test_notebooks_01_to_05_run_on_a_17k_text_of_your_own(tmp_path):
     own.write_text((line * 200)[:17_000], encoding="utf-8")
     run_dir = str(tmp_path / "run")
     for notebook in runner.NOTEBOOKS[:5]:
-        parameters = {"DATA_PATH": str(own)} if "DATA_PATH" in runner.notebook_parameters(notebook) else {}
-        if notebook == "04_fit":
-            parameters.update(SMOKE, RUN_DIR=run_dir)
+        declared = runner.notebook_parameters(notebook)
+        parameters = {"DATA_PATH": str(own)} if "DATA_PATH" in declared else {}
+        parameters.update({k: v for k, v in SMOKE.items() if k in declared})
+        if notebook in ("04_fit", "05_generate"):
+            parameters.update(RUN_DIR=run_dir)
         if notebook == "05_generate":
-            parameters.update(RUN_DIR=run_dir, START_STRING="Wer ", NUM_GENERATE=50, EXPORT_DIR=str(tmp_path / "export"))
+            parameters.update(START_STRING="Wer ", NUM_GENERATE=50, EXPORT_DIR=str(tmp_path / "export"))
         execute(notebook, tmp_path / f"{notebook}.ipynb", **parameters)
     assert "Loaded " in printed(json.loads((tmp_path / "05_generate.ipynb").read_text()))
 
@@ -126,39 +169,70 @@ def test_setup_cells_and_badges_agree_with_the_one_repository_url():
 
     repo_path = helpers.REPO_URL.removeprefix("https://github.com/")
     for notebook in runner.NOTEBOOKS:
-        cells = json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())["cells"]
-        sources = ["".join(c["source"]) for c in cells]
+        sources = ["".join(c["source"]) for c in committed(notebook)["cells"]]
         badge = f"https://colab.research.google.com/github/{repo_path}/blob/main/notebooks/{notebook}.ipynb"
         assert badge in sources[0], f"{notebook}: the Colab badge does not point to {badge}"
         setup = [s for s in sources if "REPO_URL = " in s]
         assert len(setup) == 1 and f'REPO_URL = "{helpers.REPO_URL}"' in setup[0], f"{notebook}: setup cell"
         assert setup[0] == sources[2], f"{notebook}: the setup cell should be the third cell"
-    first = "".join(json.loads((runner.NOTEBOOK_DIR / "01_vectorize.ipynb").read_text())["cells"][2]["source"])
+    first = "".join(committed("01_vectorize")["cells"][2]["source"])
     for notebook in runner.NOTEBOOKS[1:]:
-        assert "".join(json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())["cells"][2]["source"]) == first
+        assert "".join(committed(notebook)["cells"][2]["source"]) == first
 
 
-def test_student_copies_have_no_solutions_and_still_run(corpus_path, tmp_path):
+def names(source: str) -> tuple[set[str], set[str]]:
+    """The global names a cell binds, and every name it reads (IPython's %magics and !commands left out)."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    bound: set[str] = set()
+    used: set[str] = set()
+
+    def visit(node: ast.AST, top: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Name):
+                if isinstance(child.ctx, ast.Load):
+                    used.add(child.id)
+                elif top:
+                    bound.add(child.id)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                bound.update((alias.asname or alias.name).split(".")[0] for alias in child.names if top)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if top:
+                    bound.add(child.name)
+                visit(child, False)
+            else:
+                visit(child, top)
+
+    visit(tree, True)
+    return bound, used
+
+
+def needed_from_solutions(cells: list[dict]) -> set[str]:
+    """Names that a cell which is not a solution reads, but only a solution cell before it defines."""
+    only_in_solutions: set[str] = set()
+    needed: set[str] = set()
+    for cell in cells:
+        bound, used = names("".join(cell["source"]))
+        if is_solution(cell):
+            only_in_solutions |= bound
+        else:
+            only_in_solutions -= bound
+            needed |= used & only_in_solutions
+    return needed
+
+
+def test_student_copies_have_no_solutions_or_outputs_and_need_nothing_a_solution_defines(smoke_run, tmp_path):
+    """A student copy is its notebook minus the solution cells. The smoke run ran every other cell of the
+    original; so the copy runs too if none of those cells reads a name that only a solution defines."""
     from scripts.make_student import write_student_copies
 
     copies = write_student_copies(tmp_path / "student")
     assert [p.stem for p in copies] == list(runner.NOTEBOOKS)
-    originals = {nb: json.loads((runner.NOTEBOOK_DIR / f"{nb}.ipynb").read_text()) for nb in runner.NOTEBOOKS}
-    assert sum("solution" in c["metadata"].get("tags", []) for nb in originals.values() for c in nb["cells"]) > 0
-    profile = runner.load_profile("smoke")
     for copy in copies:
+        original = committed(copy.stem)
         cells = json.loads(copy.read_text())["cells"]
-        assert not any("solution" in c["metadata"].get("tags", []) or "#@title Solution" in "".join(c["source"]) for c in cells)
-        assert not any(c.get("outputs") for c in cells)
-        papermill.execute_notebook(copy, tmp_path / f"ran-{copy.name}", cwd=runner.NOTEBOOK_DIR, kernel_name="python3",
-                                   parameters=runner.parameters_for(copy.stem, profile, tmp_path / "run"), progress_bar=False)
-
-
-def test_a_broken_solution_fails_the_suite(smoke_copies, tmp_path):
-    broken = tmp_path / smoke_copies[0].name
-    nb = json.loads(smoke_copies[0].read_text())
-    solution = next(c for c in nb["cells"] if "solution" in c["metadata"].get("tags", []))
-    solution["source"] = "#@title Solution\nprint(unknown_name)\n"
-    broken.write_text(json.dumps(nb))
-    result = nbval(broken)
-    assert result.returncode != 0 and "NameError" in result.stdout
+        assert not any(is_solution(c) or "#@title Solution" in "".join(c["source"]) for c in cells)
+        assert not any(c.get("outputs") or c.get("execution_count") for c in cells if c["cell_type"] == "code")
+        assert [c["source"] for c in cells] == [c["source"] for c in original["cells"] if not is_solution(c)]
+        assert needed_from_solutions(code_cells(original)) == set(), copy.stem
+    leaky = [{"source": "answer = 42", "metadata": {"tags": ["solution"]}}, {"source": "print(answer)", "metadata": {}}]
+    assert needed_from_solutions(leaky) == {"answer"}  # the check bites

@@ -93,3 +93,11 @@ def test_each_shared_idea_has_one_definition():
     code = [name for name in where(r"def best_(of|epoch)\(|min\(\w+, key=\w+\.get\)|min\(range.*val_loss") if not name.startswith("tests/")]
     assert code == ["helpers/rundir.py"]  # best_of and best_epoch; tests may work a best out on their own, to check it
     assert where(r"01_vectorize.*02_batch") == ["helpers/runner.py"]  # NOTEBOOKS
+
+
+def test_only_test_notebooks_uses_the_smoke_run():
+    """`make test` hands whole files to pytest-xdist's workers (--dist loadfile): the notebooks' smoke run
+    happens once only while every test that uses it sits in one file."""
+    users = sorted(p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py") if "smoke_run" in p.read_text())
+    assert users == ["test_notebooks.py", "test_project.py"]
+    assert "--dist loadfile" in (PROJECT_ROOT / "Makefile").read_text().split("\ntest: ")[1].split("\n\n")[0]

@@ -4,10 +4,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 RUN = """
 import hashlib, json, sys
+import helpers
+helpers.quiet_tensorflow()  # before Keras imports TensorFlow
 import keras
-import helpers  # noqa: F401
 from helpers.data import load_text
 from helpers.dataset import train_val_datasets
 from helpers.generation import generate
@@ -40,6 +43,7 @@ def run_once(tmp_path, name, seed):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.end_to_end
 def test_same_seed_same_run_other_seed_other_run(corpus_path, tmp_path):
     first, second, other = run_once(tmp_path, "a", 7), run_once(tmp_path, "b", 7), run_once(tmp_path, "c", 8)
     assert first == second  # exactly: batches, initial weights, every loss, the sample

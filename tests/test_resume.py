@@ -6,10 +6,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 TRAIN = """
 import sys, time
+import helpers
+helpers.quiet_tensorflow()  # before Keras imports TensorFlow
 import keras
-import helpers  # noqa: F401
 from helpers.data import load_text
 from helpers.dataset import make_dataset, train_val_split
 from helpers.model import build_model
@@ -42,6 +45,7 @@ def epochs_done(run_dir):
         return []
 
 
+@pytest.mark.end_to_end
 def test_killed_training_resumes_with_its_history(corpus_path, tmp_path):
     script = tmp_path / "train.py"
     script.write_text(TRAIN)

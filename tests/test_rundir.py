@@ -42,7 +42,7 @@ def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
 def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
+    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0, estimate=False)
     other = tmp_path / "other"
     save_run(other, build_model(len(vocab), 8, 32), vocab)
     with pytest.raises(RunDirError, match="does not fit the model described in .*'rnn_units': 32"):

@@ -52,24 +52,7 @@ def test_main_reports_bad_profile_in_one_line(capsys):
     assert capsys.readouterr().err.startswith("error: PROFILE='nope'")
 
 
-def test_smoke_run_writes_notebooks_and_summary(corpus_path, tmp_path, capfd):
-    run_dir = runner.run("smoke", tmp_path)
-    shown = capfd.readouterr()
-    assert "Epoch 1/1 · " in shown.out and "\n        ROMEO: " in shown.out  # 04's epoch line and sample, as it trains
-    assert "without encryption" not in shown.err  # the kernels talk over private Unix sockets, not TCP
-    assert sorted(p.name for p in run_dir.glob("*.ipynb")) == [f"{nb}.ipynb" for nb in runner.NOTEBOOKS]
-    summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["profile"] == "smoke" and summary["epochs"] == 1
-    assert summary["parameters"]["EPOCHS"] == 1 and summary["parameters"]["RNN_UNITS"] == 1024
-    assert 3.0 < summary["final_loss"] < 5.0 and summary["final_val_loss"] > 0
-    assert len(summary["sample"]) >= 500 and summary["sample"].startswith("ROMEO: ")
-
-    assert runner.main(["--resume", str(run_dir)]) == 0  # nothing left to train: 04 says so and moves on
-    fit_output = (run_dir / "04_fit.ipynb").read_text()
-    assert f"Resuming {run_dir / 'model'} after epoch 1 of 1." in fit_output
-    assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 1
-
-
+@pytest.mark.end_to_end
 def test_failing_notebook_stops_the_run_naming_it(corpus_path, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path)
     (tmp_path / "broken.yaml").write_text("EPOCHS: 1\nMAX_STEPS_PER_EPOCH: 1\nDATA_PATH: /no/such/file.txt\n")

@@ -7,6 +7,7 @@ from helpers.progress import bits_per_char
 from scripts.sweep import load_sweep, run_sweep
 
 
+@pytest.mark.end_to_end
 def test_a_sweep_runs_each_combination_records_failures_and_goes_on(corpus_path, tmp_path):
     sweep = tmp_path / "tiny.yaml"
     sweep.write_text("profile: smoke\nfixed: {EMBEDDING_DIM: 8, RNN_UNITS: 16}\n"

@@ -21,7 +21,7 @@ def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
 def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab, {"EPOCHS": 2})
-    history = fit(model, train_ds, val_ds, 2, tmp_path, verbose=0)
+    history = fit(model, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
     assert history["epoch"] == [1, 2] and len(history["loss"]) == len(history["val_loss"]) == 2
     assert history["loss"][1] < history["loss"][0]
     assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 2)
@@ -34,13 +34,13 @@ def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
 def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 2, tmp_path, verbose=0)
+    fit(model, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
     history = read_history(tmp_path)
     history["loss"].append(99.0)  # what an epoch cut off before its checkpoint could leave behind
     history["epoch"].append(3)
     (tmp_path / "history.json").write_text(json.dumps(history))
     again = compile_model(build_model(len(vocab), 8, 16))
-    resumed = fit(again, train_ds, val_ds, 4, tmp_path, verbose=0)
+    resumed = fit(again, train_ds, val_ds, 4, tmp_path, verbose=0, estimate=False)
     assert resumed["epoch"] == [1, 2, 3, 4] and 99.0 not in resumed["loss"]
     assert resumed["loss"][:2] == history["loss"][:2]
 
@@ -48,7 +48,7 @@ def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
 def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    history = fit(model, train_ds, val_ds, 5, tmp_path, verbose=0)
+    history = fit(model, train_ds, val_ds, 5, tmp_path, verbose=0, estimate=False)
     best = 1 + int(np.argmin(history["val_loss"]))
     assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
 
@@ -56,12 +56,12 @@ def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
 def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0)
+    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0, estimate=False)
     good = checkpoint_path(tmp_path, 1).read_bytes()
     absurd = compile_model(build_model(len(vocab), 8, 16), learning_rate=1e38)  # float32 weights overflow to inf
     with pytest.raises(TrainingDiverged, match=r"^Training stopped in epoch 2: the loss became nan\. .*"
                                                r"the last good checkpoint is epoch_001\.weights\.h5\. Try a smaller LEARNING_RATE"):
-        fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0)
+        fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0, estimate=False)
     assert read_history(tmp_path)["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
 
