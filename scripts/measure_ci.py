@@ -1,0 +1,52 @@
+"""How long CI takes: clone this checkout's HEAD beside it, run .ci/run there (install, lint, every
+test), and write records/make_test_fresh_clone.json with the wall time and pytest's summary.
+
+    .venv/bin/python scripts/measure_ci.py            (make measure-ci; about 6 minutes on 2 cores)
+
+Run it on a machine doing nothing else: the load average is recorded with the time.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts import records  # noqa: E402
+
+
+def main() -> int:
+    from helpers.rundir import describe_machine
+
+    clone = ROOT.parent / f"{ROOT.name}-fresh-clone"
+    if clone.exists():
+        shutil.rmtree(clone)
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    machine = describe_machine()
+    with records.Load() as load:
+        started = time.perf_counter()
+        done = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+    tail = (done.stdout + done.stderr)[-3000:]
+    print(tail)
+    summary = re.findall(r"=+ (\d+ passed.*?) in ([\d.]+)s", done.stdout)
+    if done.returncode != 0 or not summary:
+        print(f".ci/run failed (exit {done.returncode}); nothing recorded.", file=sys.stderr)
+        return 1
+    passed, pytest_seconds = summary[-1]
+    path = records.write("make_test_fresh_clone", {
+        "command": "git clone, then bash .ci/run (installs .venv, then make test)",
+        "seconds": round(seconds, 1), "pytest_seconds": float(pytest_seconds), "pytest_summary": passed,
+    }, load, machine)
+    print(f"{seconds:.0f} s from a fresh clone ({passed}); wrote {path.relative_to(ROOT)}")
+    shutil.rmtree(clone)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

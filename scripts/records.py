@@ -1,0 +1,62 @@
+"""Measurement records: one JSON file per measured figure set in records/, each stamped with its date,
+the commit, the machine and the machine's load while it ran. The documents' figures are generated
+from these files (scripts/readme_figures.py), never typed."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / "records"
+
+
+def commit() -> str:
+    """HEAD's hash, with "+changes" when the working tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                           cwd=ROOT).stdout.strip()
+    return head + ("+changes" if dirty else "")
+
+
+class Load:
+    """The 1-minute load average, sampled every few seconds while a measurement runs."""
+
+    def __init__(self, every: float = 5.0):
+        self.every, self.samples = every, [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> Load:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict:
+        return {"before": round(self.samples[0], 2), "mean": round(sum(self.samples) / len(self.samples), 2),
+                "max": round(max(self.samples), 2), "cores": os.cpu_count()}
+
+
+def write(name: str, figures: dict, load: Load, machine: dict) -> Path:
+    """records/<name>.json: the figures, stamped with date, commit, machine and load."""
+    RECORDS.mkdir(exist_ok=True)
+    path = RECORDS / f"{name}.json"
+    record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "commit": commit(),
+              "machine": machine, "load": load.summary(), **figures}
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def read(name: str) -> dict:
+    return json.loads((RECORDS / f"{name}.json").read_text())
