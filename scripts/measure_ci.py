@@ -27,7 +27,7 @@ def main() -> int:
     if clone.exists():
         shutil.rmtree(clone)
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    machine = describe_machine()
+    machine, measured = describe_machine(), records.commit(clone)
     with records.Load() as load:
         started = time.perf_counter()
         done = subprocess.run(["bash", ".ci/run"], cwd=clone, capture_output=True, text=True)
@@ -42,7 +42,7 @@ def main() -> int:
     path = records.write("make_test_fresh_clone", {
         "command": "git clone, then bash .ci/run (installs .venv, then make test)",
         "seconds": round(seconds, 1), "pytest_seconds": float(pytest_seconds), "pytest_summary": passed,
-    }, load, machine)
+    }, load, machine, measured)
     print(f"{seconds:.0f} s from a fresh clone ({passed}); wrote {path.relative_to(ROOT)}")
     shutil.rmtree(clone)
     return 0

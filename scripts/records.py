@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "records"
 
 
-def commit() -> str:
-    """HEAD's hash, with "+changes" when the working tree differs from it."""
-    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+def commit(where: Path = ROOT) -> str:
+    """The hash of HEAD in ``where``, with "+changes" when its working tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=where).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           cwd=ROOT).stdout.strip()
+                           cwd=where).stdout.strip()
     return head + ("+changes" if dirty else "")
 
 
@@ -48,11 +48,12 @@ class Load:
                 "max": round(max(self.samples), 2), "cores": os.cpu_count()}
 
 
-def write(name: str, figures: dict, load: Load, machine: dict) -> Path:
-    """records/<name>.json: the figures, stamped with date, commit, machine and load."""
+def write(name: str, figures: dict, load: Load, machine: dict, measured: str | None = None) -> Path:
+    """records/<name>.json: the figures, stamped with date, the commit measured (``measured``, else this
+    checkout's), machine and load."""
     RECORDS.mkdir(exist_ok=True)
     path = RECORDS / f"{name}.json"
-    record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "commit": commit(),
+    record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "commit": measured or commit(),
               "machine": machine, "load": load.summary(), **figures}
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
