@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= workshop
 
-.PHONY: test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench clean clean-runs
+.PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench \
+	measure-ci record-run clean clean-runs
+
+# Lists these targets, each with its purpose and, where a committed record measured it, its time.
+help: $(STAMP)
+	@$(BIN)/python scripts/make_help.py
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -15,38 +20,43 @@ $(STAMP): pyproject.toml requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# Every test, spread over the cores (pytest-xdist, a file per worker at a time: the notebooks' one
-# smoke run is shared by the tests of tests/test_notebooks.py).
+# Creates .venv if needed, then ruff and every test, over every core.
+# pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
+# the tests of tests/test_notebooks.py.
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile
-# For the edit loop: the unit tests alone, without kernels, the browser or fresh training processes.
+# The unit tests alone, for the edit loop: no kernels, no browser, no training in fresh processes.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end"
 
-# Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (Debian's chromium, via Playwright);
-# screenshots go to runs/browser/. `make test` includes it, and skips it in one line without a browser.
+# Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (part of make test).
+# Debian's chromium, via Playwright; screenshots go to runs/browser/. Without a browser it is skipped
+# in one line.
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -rs -s tests/test_browser.py
-# The unit tests and the smoke notebooks in throwaway venvs (.compat/) pinned to Colab's stack and to
-# the declared minimums (params/compat/), each on its own Python (3.13, 3.11); about 25 minutes.
+# The tests on Colab's stack and on the declared minimums, each in a throwaway venv of its own Python.
+# The venvs live in .compat/, pinned by params/compat/ (Colab's on Python 3.13, the minimums on 3.11).
 test-compat: $(STAMP)
 	$(BIN)/python scripts/test_compat.py
 # ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests benchmarks scripts notebooks
 
+# Creates .venv if needed, then trains and generates with the seven notebooks (PROFILE=workshop).
+# RESUME=runs/<folder> continues an interrupted run.
 run: $(STAMP)
 	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME))
 
-# Re-execute the committed notebooks in place, in order, with their own defaults (then the solution
-# cells' outputs are removed, so that the committed copies do not show the answers): 04 trains the
-# tutorial's 10 epochs (about 40 minutes on 2 CPU cores), then 05-07 run. A fresh run needs the
-# default run folders empty; existing ones are never deleted for you.
+# Re-executes the committed notebooks in place, in order, with their own defaults.
+# Then the solution cells' outputs are removed, so that the committed copies do not show the answers.
+# 04 trains the tutorial's 10 epochs, then 05-07 run. A fresh run needs the default run folders
+# empty; existing ones are never deleted for you.
 notebooks: $(STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
 	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from helpers.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
+# Re-executes the notebooks named in NB (as `make notebooks` does for all seven).
 execute: $(STAMP)
 	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
@@ -55,41 +65,47 @@ execute: $(STAMP)
 	    --TagRemovePreprocessor.remove_all_outputs_tags=solution $$nb.ipynb || exit 1; \
 	done
 
-# The Quality table's best row, and pretrained/: notebook 04 with params/sweeps/best.yaml (the
-# tutorial's model and optimiser on windows of 200 characters; about 35 minutes on 2 quiet cores),
-# then `make pretrained` and the row in benchmarks/quality.json.
+# Trains the best model: notebook 04 with params/sweeps/best.yaml, then make pretrained and its quality row.
+# The tutorial's model and optimiser on windows of 200 characters; the row goes to benchmarks/quality.json.
 best: $(STAMP)
 	$(BIN)/python scripts/sweep.py params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
 	$(BIN)/python scripts/quality_row.py best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
-# pretrained/: the best checkpoint (lowest validation loss) of the newest `make best` run, weights
-# only, with its vocabulary, sizes, history and provenance.json (command, parameters, machine,
+# Exports the newest make best run's best checkpoint to pretrained/, with its provenance.
+# Weights only, with its vocabulary, sizes, history and provenance.json (command, parameters, machine,
 # epoch, losses, sha256).
 pretrained: $(STAMP)
 	@model=$$(ls -d runs/*-sweep-best/01-*/model 2>/dev/null | tail -1); \
 	  test -n "$$model" || { echo "No runs/*-sweep-best/ yet: 'make best' trains it."; exit 1; }; \
 	  $(BIN)/python -m helpers.rundir export "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
-# Copies of the notebooks for learners, in student/: no solution cells, no outputs.
+# Writes copies of the notebooks for learners to student/: no solution cells, no outputs.
 student: $(STAMP)
 	$(BIN)/python scripts/make_student.py
 
-# Notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder;
+# Runs notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder.
 # results.csv and results.png collect the best validation loss of each.
 sweep: $(STAMP)
 	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
 	$(BIN)/python scripts/sweep.py $(SWEEP)
 
-# Speed figures against their baselines, printed and written to benchmarks/results.json (about 10 minutes;
-# FULL=1 measures longer and also times `make run`).
+# Speed figures against their baselines, printed and written to benchmarks/results.json.
+# FULL=1 measures longer and also times `make run`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)
 
-# Removes what `make` can rebuild. Never runs/: trained models live there (see clean-runs).
+# Times .ci/run on a fresh clone of HEAD (install included) into records/make_test_fresh_clone.json.
+measure-ci: $(STAMP)
+	$(BIN)/python scripts/measure_ci.py
+# Runs `make run` (PROFILE=workshop) and records its times and sample in records/make_run_<profile>.json.
+record-run: $(STAMP)
+	$(BIN)/python scripts/record_run.py --profile $(PROFILE)
+
+# Removes what make can rebuild; never runs/, where trained models live (see clean-runs).
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Deletes every trained model in runs/. Asks for CONFIRM=yes, since no command can bring them back.
+# Deletes every trained model in runs/; asks for CONFIRM=yes, since no command can bring them back.
 clean-runs:
 	@if [ "$(CONFIRM)" != yes ]; then \
 	  echo "This deletes runs/ and every model trained there ($$(du -sh runs 2>/dev/null | cut -f1 || echo nothing))."; \

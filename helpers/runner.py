@@ -128,7 +128,7 @@ class LocalKernelManager(AsyncKernelManager):
         self.ip = str(Path(tempfile.mkdtemp(prefix="char-rnn-kernel-")) / "kernel")
 
 
-def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
+def summarize(run_dir: Path, profile_name: str, profile: dict, notebook_seconds: dict | None = None) -> dict:
     """Final losses and time from the training history, plus a fresh sample of at least 500 characters."""
     from helpers import quiet_tensorflow
 
@@ -153,6 +153,7 @@ def summarize(run_dir: Path, profile_name: str, profile: dict) -> dict:
         "best_epoch": best,
         "best_val_loss": best_val_loss,
         "training_seconds": round(sum(history.get("seconds", [])), 1),
+        "notebook_seconds": notebook_seconds or {},  # this pass of the run, notebook by notebook
         "sample": sample,
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -178,6 +179,7 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) ->
     else:
         run_dir = resume
         print(f"Resuming run folder: {run_dir}")
+    seconds = {}
     for i, notebook in enumerate(NOTEBOOKS, 1):
         started = time.perf_counter()
         print(f"[{i}/{len(NOTEBOOKS)}] {notebook} ...", flush=True)
@@ -188,8 +190,9 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) ->
                 f"{notebook}.ipynb failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
                 f"The executed notebook, with the error, is {run_dir / (notebook + '.ipynb')}."
             ) from None
-        print(f"[{i}/{len(NOTEBOOKS)}] {notebook} done in {time.perf_counter() - started:.0f} s", flush=True)
-    summary = summarize(run_dir, profile_name, profile)
+        seconds[notebook] = round(time.perf_counter() - started, 1)
+        print(f"[{i}/{len(NOTEBOOKS)}] {notebook} done in {seconds[notebook]:.0f} s", flush=True)
+    summary = summarize(run_dir, profile_name, profile, seconds)
     print(f"Trained {summary['epochs']} epochs in {summary['training_seconds']:.0f} s: "
           f"loss {summary['final_loss']:.3f}, validation loss {summary['final_val_loss']:.3f} "
           f"(best {summary['best_val_loss']:.3f}, epoch {summary['best_epoch']})")

@@ -21,6 +21,9 @@ from scripts import records  # noqa: E402
 
 
 def main() -> int:
+    import helpers
+
+    helpers.quiet_tensorflow()
     from helpers.rundir import describe_machine
 
     clone = ROOT.parent / f"{ROOT.name}-fresh-clone"

@@ -1,0 +1,74 @@
+"""`make help`: every target of the Makefile with the first sentence of the comment above it, and its
+time where a committed record measured it (records/, or the committed notebooks' own cell timings).
+
+    .venv/bin/python scripts/make_help.py      (make help)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts import records  # noqa: E402
+
+TARGET = re.compile(r"^([a-z][a-z-]*):")
+
+
+def targets(makefile: str) -> list[tuple[str, str]]:
+    """(target, first line of the comment block just above it), in the Makefile's order."""
+    found, comment = [], []
+    for line in makefile.splitlines():
+        if line.startswith("# "):
+            comment.append(line[2:])
+        elif (match := TARGET.match(line)) and not line.startswith(("PYTHON", "VENV", "BIN", "STAMP", "PROFILE")):
+            found.append((match.group(1), comment[0].rstrip(".") if comment else ""))
+            comment = []
+        elif not line.startswith("\t"):
+            comment = []
+    return found
+
+
+def notebook_seconds(notebook: Path) -> float:
+    """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
+    total = 0.0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            total += (datetime.fromisoformat(timing["shell.execute_reply"]) -
+                      datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
+    return total
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def measured() -> dict[str, str]:
+    """Target -> its measured time, with where it was measured."""
+    times = {}
+    for target, name, what in (("test", "make_test_fresh_clone", "from a fresh clone, install included"),
+                               ("run", "make_run_workshop", "PROFILE=workshop")):
+        if (records.RECORDS / f"{name}.json").exists():
+            r = records.read(name)
+            times[target] = (f"{_minutes(r['seconds'])} {what} on {r['machine']['cores']} cores of an "
+                             f"{r['machine']['cpu']} ({r['date'][:10]})")
+    cells = sum(notebook_seconds(p) for p in sorted((ROOT / "notebooks").glob("0*.ipynb")))
+    times["notebooks"] = f"{_minutes(cells)} of cells in the committed run"
+    return times
+
+
+def main() -> None:
+    times = measured()
+    rows = targets((ROOT / "Makefile").read_text())
+    width = max(len(t) for t, _ in rows)
+    for target, purpose in rows:
+        print(f"make {target:<{width}}  {purpose}" + (f" [{times[target]}]" if target in times else ""))
+
+
+if __name__ == "__main__":
+    main()

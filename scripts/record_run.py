@@ -1,0 +1,51 @@
+"""Run the seven notebooks under a profile, as `make run` does, and record it: records/make_run_<profile>.json
+holds each notebook's seconds, the whole run's seconds, the training figures of summary.json and its
+sample, stamped with date, commit, machine and load.
+
+    .venv/bin/python scripts/record_run.py [--profile workshop]      (make record-run)
+
+Run it on a machine doing nothing else: the load average is recorded with the times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts import records  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="workshop")
+    args = parser.parse_args()
+    import helpers
+    from helpers import runner
+
+    helpers.quiet_tensorflow()
+    from helpers.rundir import describe_machine
+
+    machine = describe_machine()
+    with records.Load() as load:
+        started = time.perf_counter()
+        run_dir = runner.run(args.profile, ROOT / "runs")
+        seconds = time.perf_counter() - started
+    summary = json.loads((run_dir / "summary.json").read_text())
+    path = records.write(f"make_run_{args.profile}", {
+        "command": f"make run PROFILE={args.profile} (python -m helpers.runner --profile {args.profile})",
+        "run_folder": str(run_dir.relative_to(ROOT)), "seconds": round(seconds, 1),
+        **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",
+                                   "training_seconds", "notebook_seconds", "sample")},
+        "parameters": summary["parameters"],
+    }, load, machine)
+    print(f"Wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
