@@ -5,8 +5,7 @@
 Figures come from each bench_*.py module's ``figures(quick)``, then two end-to-end
 timings against the same commands with CHAR_RNN_GRU_IMPL=keras (Keras's own GRU):
 the notebook suite, and with --full the workshop run (`make run`). A ratio is
-always a speed-up over the baseline: above 1 is faster. The quick run (without
---full) takes about ten minutes on 2 CPU cores.
+always a speed-up over the baseline: above 1 is faster.
 """
 
 from __future__ import annotations

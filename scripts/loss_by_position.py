@@ -1,6 +1,9 @@
 """How the held-out loss depends on where a character sits in its window of SEQ_LENGTH characters.
 
-    .venv/bin/python scripts/loss_by_position.py RUN_DIR [SEQ_LENGTH]
+    .venv/bin/python scripts/loss_by_position.py RUN_DIR [SEQ_LENGTH] [--record NAME]
+
+With --record, the figures also go to records/loss_by_position_NAME.json, from which docs/quality.md's
+table is generated.
 
 Every validation window starts from a zero state, so its first characters are predicted with
 almost no context. The mean over all positions is the validation loss notebook 04 reports; the
@@ -15,15 +18,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import keras
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import helpers  # noqa: E402
+
+helpers.quiet_tensorflow()  # before Keras imports TensorFlow
+import keras  # noqa: E402
+
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets, train_val_split  # noqa: E402
-from helpers.rundir import load_run, run_parameters  # noqa: E402
+from helpers.rundir import describe_machine, load_run, run_parameters  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
+from scripts import records  # noqa: E402
 
 SPANS = [(0, 1), (1, 5), (5, 20), (20, 50), (50, 100), (100, 200)]
 
@@ -37,17 +45,32 @@ def loss_by_position(model, ids: np.ndarray, seq_length: int = 100, val_fraction
 
 
 def main() -> None:
-    run_dir, seq_length = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
-    trained_with = run_parameters(run_dir)  # its text and its held-out part
-    ids = vocab.encode(load_text(trained_with["DATA_PATH"]))
-    by_position = loss_by_position(model, ids, seq_length, trained_with["VAL_FRACTION"], trained_with.get("BATCH_SIZE", 64))
+    args = [a for a in sys.argv[1:] if a != "--record"]
+    name = sys.argv[sys.argv.index("--record") + 1] if "--record" in sys.argv else None
+    if name:
+        args.remove(name)
+    run_dir, seq_length = Path(args[0]), int(args[1]) if len(args) > 1 else 100
+    machine = describe_machine()
+    with records.Load() as load:
+        model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
+        trained_with = run_parameters(run_dir)  # its text and its held-out part
+        ids = vocab.encode(load_text(trained_with["DATA_PATH"]))
+        by_position = loss_by_position(model, ids, seq_length, trained_with["VAL_FRACTION"], trained_with.get("BATCH_SIZE", 64))
+        _, val_ids = train_val_split(ids, trained_with["VAL_FRACTION"])
+        carried = carried_state_loss(model, val_ids, seq_length)
     print(f"{run_dir}: validation loss {by_position.mean():.3f} over windows of {seq_length}")
+    spans = {}
     for start, end in SPANS:
         if start < seq_length:
+            spans[f"{start + 1}-{min(end, seq_length)}"] = round(float(by_position[start:end].mean()), 4)
             print(f"  characters {start + 1:>3}-{min(end, seq_length):<3} of a window: {by_position[start:end].mean():.3f}")
-    _, val_ids = train_val_split(ids, trained_with["VAL_FRACTION"])
-    print(f"the same text as 64 streams, state carried across windows: {carried_state_loss(model, val_ids, seq_length):.3f}")
+    print(f"the same text as 64 streams, state carried across windows: {carried:.3f}")
+    if name:
+        path = records.write(f"loss_by_position_{name}", {
+            "command": f"scripts/loss_by_position.py {' '.join(args)}", "model": name, "run_folder": str(run_dir),
+            "seq_length": seq_length, "windowed": round(float(by_position.mean()), 4), "spans": spans,
+            "carried": round(float(carried), 4)}, load, machine)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,14 @@ time where a committed record measured it (records/, or the committed notebooks'
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scripts import records  # noqa: E402
+from scripts.readme_figures import minutes, notebook_seconds  # noqa: E402
 
 TARGET = re.compile(r"^([a-z][a-z-]*):")
 
@@ -33,21 +32,6 @@ def targets(makefile: str) -> list[tuple[str, str]]:
     return found
 
 
-def notebook_seconds(notebook: Path) -> float:
-    """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
-    total = 0.0
-    for cell in json.loads(notebook.read_text())["cells"]:
-        timing = cell.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            total += (datetime.fromisoformat(timing["shell.execute_reply"]) -
-                      datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
-    return total
-
-
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
 def measured() -> dict[str, str]:
     """Target -> its measured time, with where it was measured."""
     times = {}
@@ -55,10 +39,10 @@ def measured() -> dict[str, str]:
                                ("run", "make_run_workshop", "PROFILE=workshop")):
         if (records.RECORDS / f"{name}.json").exists():
             r = records.read(name)
-            times[target] = (f"{_minutes(r['seconds'])} {what} on {r['machine']['cores']} cores of an "
+            times[target] = (f"{minutes(r['seconds'])} {what} on {r['machine']['cores']} cores of an "
                              f"{r['machine']['cpu']} ({r['date'][:10]})")
     cells = sum(notebook_seconds(p) for p in sorted((ROOT / "notebooks").glob("0*.ipynb")))
-    times["notebooks"] = f"{_minutes(cells)} of cells in the committed run"
+    times["notebooks"] = f"{minutes(cells)} of cells in the committed run"
     return times
 
 

@@ -1,4 +1,5 @@
-"""The README's generated sections: each sits between <!-- NAME: start --> and <!-- NAME: end -->."""
+"""The documents' generated sections: each sits between <!-- NAME: start --> and <!-- NAME: end -->, in
+README.md, WORKSHOP.md or a page of docs/; a section's name says which (names are unique)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,20 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 
 
+def documents() -> list[Path]:
+    return [README, ROOT / "WORKSHOP.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def _markers(name: str) -> tuple[str, str]:
     return f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+
+
+def document_of(name: str) -> Path:
+    """The one document that holds section ``name``."""
+    holders = [p for p in documents() if p.exists() and _markers(name)[0] in p.read_text()]
+    if len(holders) != 1:
+        raise LookupError(f"section {name!r} is in {len(holders)} documents: {[p.name for p in holders]}")
+    return holders[0]
 
 
 def section(text: str, name: str) -> str:
@@ -17,8 +30,14 @@ def section(text: str, name: str) -> str:
     return text.split(start, 1)[1].split(end, 1)[0].strip()
 
 
+def current(name: str) -> str:
+    """Section ``name`` as its document has it now."""
+    return section(document_of(name).read_text(), name)
+
+
 def write_section(name: str, body: str) -> None:
-    """Replace the README's section ``name`` with ``body``."""
+    """Replace section ``name`` in its document with ``body``."""
+    path = document_of(name)
     start, end = _markers(name)
-    before, rest = README.read_text().split(start, 1)
-    README.write_text(f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}")
+    before, rest = path.read_text().split(start, 1)
+    path.write_text(f"{before}{start}\n{body}\n{end}{rest.split(end, 1)[1]}")

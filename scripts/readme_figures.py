@@ -1,7 +1,8 @@
-"""Write the README's figures from the files that hold them: the losses the committed
-notebooks/04_fit.ipynb printed, those of the run pretrained/ comes from (its history.json and
-provenance.json), the speed table (benchmarks/results.json) and the quality table
-(benchmarks/quality.json, rows written by scripts/quality_row.py).
+"""Write the documents' figures (README.md, WORKSHOP.md, docs/) from the files that hold them: the
+records in records/ (each stamped with date, commit, machine and load), the committed notebooks
+(what they printed, how long their cells ran, how many exercises they have), the run pretrained/
+comes from (its history.json and provenance.json), the speed table (benchmarks/results.json) and the
+quality table (benchmarks/quality.json, rows written by scripts/quality_row.py).
 
     .venv/bin/python scripts/readme_figures.py
 """
@@ -11,12 +12,18 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import helpers  # noqa: E402
+
+helpers.quiet_tensorflow()  # helpers.rundir imports Keras
 from helpers.progress import bits_per_char  # noqa: E402
 from helpers.rundir import best_of  # noqa: E402
+from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
+from scripts import records  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
 
 PRETRAINED = ROOT / "pretrained"
@@ -95,7 +102,106 @@ def quality_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table}
+# What each notebook teaches, for the README's table (its times and exercises are counted below).
+LESSONS = {
+    "01_vectorize": "load the corpus (checked by SHA-256), the vocabulary, `char2idx` and `idx2char`",
+    "02_batch": "the next-character task, windows of `SEQ_LENGTH + 1`, `split_input_target`, shuffled batches",
+    "03_build": "Embedding → GRU → Dense, its parameters and output shape, sampling untrained, the loss of a guess",
+    "04_fit": "the loss, `compile` with Adam, a checkpoint callback, a run folder that resumes, `fit` with a "
+              "held-out loss, a sample per epoch, learning curves",
+    "05_generate": "restore the best checkpoint, one generation step and the loop around it, the tutorial's stateful "
+                   "design, the loop compiled whole, temperature, several prompts, export",
+    "06_custom_loop": "the training step and the epoch loop written out with `tf.GradientTape`, side by side with `fit`",
+    "07_inside_the_gru": "the GRU's equations in NumPy on trained weights, backpropagation through time, timed",
+}
+
+
+def notebook_seconds(notebook: Path) -> float:
+    """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
+    total = 0.0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            total += (datetime.fromisoformat(timing["shell.execute_reply"]) -
+                      datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
+    return total
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def _where(record: dict) -> str:
+    m = record["machine"]
+    return f"{m['cores']} cores of an {m['cpu']}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
+
+
+def notebooks_table() -> str:
+    """Each notebook: what it teaches, how long its committed run took, and its exercises."""
+    rows = ["| notebook | what it teaches | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
+    for name in NOTEBOOKS:
+        cells = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
+        exercises = sum("solution" in c["metadata"].get("tags", []) for c in cells)
+        rows.append(f"| `{name}` | {LESSONS[name]} | {minutes(notebook_seconds(NOTEBOOK_DIR / f'{name}.ipynb'))} | {exercises} |")
+    return "\n".join(rows) + ("\n\nTimes are the committed notebooks' own cell timings, with their default parameters "
+                              "(04: the tutorial's 10 epochs), on 2 CPU cores.")
+
+
+def commands() -> str:
+    """The two commands, each with its time from its record."""
+    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
+    return "\n".join([
+        "```bash",
+        f"make test   # creates .venv, installs everything, runs ruff and every test: {minutes(test['seconds'])} from a fresh clone",
+        f"make run    # the same set-up, then trains and generates with the seven notebooks: {minutes(run['seconds'])}",
+        "```", "",
+        f"Measured here: `make test` on {_where(test)} ({test['pytest_summary']}); `make run` with the workshop "
+        f"profile on {_where(run)}, {run['training_seconds']:.0f} s of it training, best validation loss "
+        f"{run['best_val_loss']:.3f} (records/).",
+    ])
+
+
+def sample() -> str:
+    """The first lines of the workshop run's sample."""
+    lines = records.read("make_run_workshop")["sample"].splitlines()
+    return "```\n" + "\n".join(lines[:12]).rstrip() + "\n```"
+
+
+def pretrained_summary() -> str:
+    info = json.loads((PRETRAINED / "provenance.json").read_text())
+    tutorial = next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
+    size = (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
+    return (f"It is epoch {info['epoch']} of that run, validation loss {info['val_loss']:.3f} "
+            f"({bits_per_char(info['val_loss']):.2f} bits per character), against {tutorial['best_val_loss']:.3f} for the "
+            f"tutorial's own run above; its weights file is {size:.1f} MB.")
+
+
+def workshop_times() -> str:
+    """Each notebook's seconds in the recorded `make run` (workshop profile)."""
+    run = records.read("make_run_workshop")
+    rows = ["| notebook | seconds in `make run` |", "| --- | --- |"]
+    rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
+    return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {_where(run)}; 04 trained for "
+                              f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
+                              f"at epoch {run['best_epoch']}.")
+
+
+def loss_by_position() -> str:
+    """The held-out loss by a character's place in its window, and with the state carried, per recorded model."""
+    rows = ["| model | windows of | first character | characters 2-5 | 6-20 | 51-100 | 101-200 | whole windows | state carried |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for path in sorted(records.RECORDS.glob("loss_by_position_*.json")):
+        r = json.loads(path.read_text())
+        spans = r["spans"]
+        cell = [f"{spans[k]:.3f}" if k in spans else "" for k in ("1-1", "2-5", "6-20", "51-100", "101-200")]
+        rows.append(f"| {r['model']} | {r['seq_length']} | " + " | ".join(cell) +
+                    f" | {r['windowed']:.3f} | {r['carried']:.3f} |")
+    return "\n".join(rows)
+
+
+SECTIONS = {"fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
+            "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
+            "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position}
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ def main() -> int:
     helpers.quiet_tensorflow()
     from helpers.rundir import describe_machine
 
-    machine = describe_machine()
+    machine, measured = describe_machine(), records.commit()  # the commit whose code runs
     with records.Load() as load:
         started = time.perf_counter()
         run_dir = runner.run(args.profile, ROOT / "runs")
@@ -42,7 +42,7 @@ def main() -> int:
         **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",
                                    "training_seconds", "notebook_seconds", "sample")},
         "parameters": summary["parameters"],
-    }, load, machine)
+    }, load, machine, measured)
     print(f"Wrote {path.relative_to(ROOT)}")
     return 0
 
