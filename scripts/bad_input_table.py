@@ -28,6 +28,9 @@ def render(folder: Path) -> str:
 
 
 def main() -> None:
+    import helpers
+
+    helpers.quiet_tensorflow()
     with tempfile.TemporaryDirectory() as folder:
         write_section(NAME, render(Path(folder)))
 

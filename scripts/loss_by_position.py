@@ -1,6 +1,6 @@
 """How the held-out loss depends on where a character sits in its window of SEQ_LENGTH characters.
 
-    .venv/bin/python scripts/loss_by_position.py RUN_DIR [SEQ_LENGTH] [--record NAME]
+    .venv/bin/python scripts/loss_by_position.py RUN_DIR|pretrained [SEQ_LENGTH] [--record NAME]
 
 With --record, the figures also go to records/loss_by_position_NAME.json, from which docs/quality.md's
 table is generated.
@@ -29,7 +29,7 @@ import keras  # noqa: E402
 
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets, train_val_split  # noqa: E402
-from helpers.rundir import describe_machine, load_run, run_parameters  # noqa: E402
+from helpers.rundir import PRETRAINED_DIR, describe_machine, load_pretrained, load_run, run_parameters  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
 from scripts import records  # noqa: E402
 
@@ -52,7 +52,10 @@ def main() -> None:
     run_dir, seq_length = Path(args[0]), int(args[1]) if len(args) > 1 else 100
     machine = describe_machine()
     with records.Load() as load:
-        model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
+        if run_dir.resolve() == PRETRAINED_DIR.resolve():  # weights only, no checkpoints folder
+            model, vocab = load_pretrained()
+        else:
+            model, vocab = load_run(run_dir, "best")  # the run's best checkpoint
         trained_with = run_parameters(run_dir)  # its text and its held-out part
         ids = vocab.encode(load_text(trained_with["DATA_PATH"]))
         by_position = loss_by_position(model, ids, seq_length, trained_with["VAL_FRACTION"], trained_with.get("BATCH_SIZE", 64))
