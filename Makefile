@@ -88,7 +88,7 @@ sweep: $(STAMP)
 	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
 	$(BIN)/python scripts/sweep.py $(SWEEP)
 
-# Speed figures against their baselines, printed and written to benchmarks/results.json.
+# Speed figures as shares of this machine's limit and against their baselines, into records/bench.json.
 # FULL=1 measures longer and also times `make run`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)

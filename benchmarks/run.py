@@ -1,18 +1,19 @@
-"""`make bench`: every benchmark figure in one table and in benchmarks/results.json.
+"""`make bench`: every benchmark figure in one table and in records/bench.json (with date, commit, machine, load).
 
     .venv/bin/python benchmarks/run.py [--full]
 
 Figures come from each bench_*.py module's ``figures(quick)``, then two end-to-end
 timings against the same commands with CHAR_RNN_GRU_IMPL=keras (Keras's own GRU):
 the notebook suite, and with --full the workshop run (`make run`). A ratio is
-always a speed-up over the baseline: above 1 is faster.
+always a speed-up over the baseline: above 1 is faster. A share of the limit is
+the figure against this machine's arithmetic bound, measured in the same run
+(benchmarks/limits.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
+import importlib
 import os
 import platform
 import subprocess
@@ -60,13 +61,16 @@ def versions() -> dict:
 
 
 def print_table(figures: list[dict]) -> None:
-    """One line per figure: value, baseline, ratio, and the target ratio where there is one."""
-    print(f"{'figure':58} {'value':>10} {'unit':8} {'baseline':>10} {'ratio':>8}  target")
+    """One line per figure: value (with the spread of its repeats), its share of the machine's limit, and its
+    ratio against the baseline; the target is for the share where there is a limit, else for the ratio."""
+    print(f"{'figure':62} {'value':>10} {'unit':8} {'min-max':>17} {'of limit':>9} {'ratio':>8}  target")
     for f in figures:
-        baseline = "" if f.get("baseline") is None else f"{f['baseline']:10.4g}"
+        spread = "" if f.get("spread") is None else f"{f['spread'][0]:.4g}-{f['spread'][1]:.4g}"
+        fraction = "" if f.get("fraction") is None else f"{f['fraction']:8.0%}"
         ratio = "" if f.get("ratio") is None else f"{f['ratio']:7.2f}x"
-        target = "" if f.get("target") is None else f"{'met' if f['ratio'] >= f['target'] else 'MISSED'} ({f['target']}x)"
-        print(f"{f['name']:58} {f['value']:10.4g} {f['unit']:8} {baseline:>10} {ratio:>8}  {target}")
+        reached = f.get("fraction", f.get("ratio"))
+        target = "" if f.get("target") is None else f"{'met' if reached >= f['target'] else 'MISSED'} ({f['target']})"
+        print(f"{f['name']:62} {f['value']:10.4g} {f['unit']:8} {spread:>17} {fraction:>9} {ratio:>8}  {target}")
         if f.get("note"):
             print(f"    note: {f['note']}")
 
@@ -76,23 +80,27 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="longer measurements, and time `make run` too")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT))
+    from scripts import records
+
+    described, measured = machine(), records.commit()
     figures = []
-    for name in BENCHES:
-        if importlib.util.find_spec(name):  # a benchmark another change has not added yet is skipped
+    with records.Load() as load:
+        for name in BENCHES:
             print(f"{name}...", flush=True)
             figures += importlib.import_module(name).figures(quick=not args.full)
-    print("notebook suite...", flush=True)
-    figures.append(timed_command("notebook suite (make test's nbval part)", [
-        sys.executable, "-m", "pytest", "tests/test_notebooks.py", "-q", "-k", "reproduce_their_committed_outputs"]))
-    if args.full:
-        print("workshop run...", flush=True)
-        with tempfile.TemporaryDirectory() as runs_dir:
-            figures.append(timed_command("make run (workshop profile)", [
-                sys.executable, "-m", "helpers.runner", "--profile", "workshop", "--runs-dir", runs_dir]))
+        print("notebook suite...", flush=True)
+        figures.append(timed_command("notebook suite (make test's nbval part)", [
+            sys.executable, "-m", "pytest", "tests/test_notebooks.py", "-q", "-p", "no:xdist", "-k", "reproduce_their_committed_outputs"]))
+        if args.full:
+            print("workshop run...", flush=True)
+            with tempfile.TemporaryDirectory() as runs_dir:
+                figures.append(timed_command("make run (workshop profile)", [
+                    sys.executable, "-m", "helpers.runner", "--profile", "workshop", "--runs-dir", runs_dir]))
     print_table(figures)
-    results = {"machine": machine(), "versions": versions(), "figures": figures}
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written: {(HERE / 'results.json').relative_to(ROOT)}")
+    path = records.write("bench", {"command": "make bench" + (" FULL=1" if args.full else ""), "versions": versions(),
+                                    "figures": figures}, load, described, measured)
+    print(f"written: {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

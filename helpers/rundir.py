@@ -3,12 +3,14 @@ checkpoints, history), and the pretrained model shipped with the project."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
 import os
 import platform
 import re
+import time
 from pathlib import Path
 
 from helpers.data import PROJECT_ROOT
@@ -91,21 +93,40 @@ def _differences(saved: dict, params: dict, names: set[str]) -> dict[str, tuple]
             if name not in RESUMABLE_CHANGES and saved.get(name) != params.get(name)}
 
 
+# The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
+CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+
+
 def describe_machine() -> dict:
     """Where a run trained: processor, cores, accelerators and library versions."""
     import keras
     import tensorflow as tf
 
-    cpu = platform.processor()
+    cpu, flags = platform.processor(), []
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+        present = next(line.split(":", 1)[1].split() for line in lines if line.startswith("flags"))
+        flags = [f for f in CPU_FLAGS if f in present]
     except (OSError, StopIteration):
         pass
     gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
             for g in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu, "cores": os.cpu_count(), "gpus": gpus, "python": platform.python_version(),
+    return {"cpu": cpu, "cores": os.cpu_count(), "cpu_flags": flags, "gpus": gpus, "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def describe_commit(where: Path = PROJECT_ROOT) -> str | None:
+    """The git commit checked out in ``where``, with "+changes" when its tracked files differ; None outside git."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=where, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                               cwd=where, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
 
 
 def checkpoint_path(run_dir: str | Path, epoch: int) -> Path:
@@ -255,8 +276,14 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
     params = json.loads((run_dir / "params.json").read_text()) if (run_dir / "params.json").exists() else {}
     machine_file = run_dir / "machine.json"
     losses = dict(zip(history["epoch"], history["val_loss"]))
+    best_written = checkpoint_path(run_dir, epoch).stat().st_mtime if checkpoint_path(run_dir, epoch).exists() else None
     info = {
         "command": command,
+        "run_folder": str(run_dir.resolve().relative_to(PROJECT_ROOT)) if run_dir.resolve().is_relative_to(PROJECT_ROOT)
+        else str(run_dir),
+        "best_checkpoint_written": None if best_written is None else _utc(best_written),
+        "exported": _utc(time.time()),
+        "commit": describe_commit(),  # the code that exported it
         "parameters": {k: v for k, v in params.items() if k != "RUN_DIR"},
         "machine": json.loads(machine_file.read_text()) if machine_file.exists() else describe_machine(),
         "epoch": epoch,
@@ -270,6 +297,10 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
     }
     write_json(folder / "provenance.json", info)
     return info
+
+
+def _utc(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def read_history(run_dir: str | Path) -> dict[str, list[float]]:

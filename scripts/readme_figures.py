@@ -1,7 +1,7 @@
 """Write the documents' figures (README.md, WORKSHOP.md, docs/) from the files that hold them: the
 records in records/ (each stamped with date, commit, machine and load), the committed notebooks
 (what they printed, how long their cells ran, how many exercises they have), the run pretrained/
-comes from (its history.json and provenance.json), the speed table (benchmarks/results.json) and the
+comes from (its history.json and provenance.json), the speed table (records/bench.json) and the
 quality table (benchmarks/quality.json, rows written by scripts/quality_row.py).
 
     .venv/bin/python scripts/readme_figures.py
@@ -27,7 +27,6 @@ from scripts import records  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
 
 PRETRAINED = ROOT / "pretrained"
-RESULTS = ROOT / "benchmarks" / "results.json"
 QUALITY = ROOT / "benchmarks" / "quality.json"
 
 
@@ -74,18 +73,33 @@ def _number(value: float) -> str:
 
 
 def bench_table() -> str:
-    """benchmarks/results.json as a table: value, baseline, ratio and target of each figure."""
-    results = json.loads(RESULTS.read_text())
-    rows = ["| figure | value | baseline | ratio | target |", "| --- | --- | --- | --- | --- |"]
-    for f in results["figures"]:
+    """records/bench.json as a table: each figure with its spread, its share of this machine's limit measured in
+    the same run, and its ratio against the baseline (the old way of reading it)."""
+    bench = records.read("bench")
+    rows = ["| figure | value | min–max of the repeats | limit here | share of the limit | baseline | ratio | target |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for f in bench["figures"]:
+        if "products" in f:  # the roofline itself: shown by the training rows' limit
+            continue
         value = f"{_number(f['value'])} {f['unit']}"
+        spread = "" if f.get("spread") is None else f"{_number(f['spread'][0])}–{_number(f['spread'][1])}"
+        limit = "" if f.get("limit") is None else f"{_number(f['limit'])} {f['unit']}"
+        share = "" if f.get("fraction") is None else f"{f['fraction']:.0%}"
         baseline = "" if f.get("baseline") is None else f"{_number(f['baseline'])} {f['unit']}"
         ratio = "" if f.get("ratio") is None else f"{f['ratio']:.2f}×"
-        target = "" if f.get("target") is None else f"{f['target']}× ({'met' if f['ratio'] >= f['target'] else 'missed'})"
-        rows.append(f"| {f['name']} | {value} | {baseline} | {ratio} | {target} |")
-    machine, versions = results["machine"], results["versions"]
-    return "\n".join(rows) + (f"\n\nMeasured on {machine['cores']} cores of an {machine['cpu']}, Python {versions['python']}, "
-                              f"TensorFlow {versions['tensorflow']}, Keras {versions['keras']}, NumPy {versions['numpy']}.")
+        reached = f.get("fraction", f.get("ratio"))
+        target = "" if f.get("target") is None else (
+            f"{f['target']:.0%} of the limit" if "fraction" in f else f"{f['target']}×") + (
+            " (met)" if reached >= f["target"] else " (missed)")
+        rows.append(f"| {f['name']} | {value} | {spread} | {limit} | {share} | {baseline} | {ratio} | {target} |")
+    m, v = bench["machine"], bench["versions"]
+    roof = next(f for f in bench["figures"] if "products" in f)
+    return "\n".join(rows) + (
+        f"\n\nA training step's limit: {roof['recurrent_gflop']:.1f} GFLOP of recurrent products (one time step after "
+        f"another) and {roof['batched_gflop']:.1f} GFLOP of batched ones, each at the rate its shape reached here. "
+        f"Measured {bench['date'][:10]} on {m['cores']} cores of an {m['cpu']} ({', '.join(m.get('cpu_flags', [])) or 'no flags read'}), "
+        f"load {bench['load']['mean']:.1f} on average, commit {bench['commit'][:10]}; Python {v['python']}, "
+        f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, NumPy {v['numpy']}.")
 
 
 def quality_table() -> str:

@@ -7,20 +7,20 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import subprocess
+import sys
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 RECORDS = ROOT / "records"
 
 
 def commit(where: Path = ROOT) -> str:
-    """The hash of HEAD in ``where``, with "+changes" when its working tree differs from it."""
-    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=where).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           cwd=where).stdout.strip()
-    return head + ("+changes" if dirty else "")
+    """The commit checked out in ``where`` (helpers.rundir.describe_commit: one definition)."""
+    from helpers.rundir import describe_commit
+
+    return describe_commit(where) or "unknown"
 
 
 class Load:

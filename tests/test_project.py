@@ -78,7 +78,7 @@ def test_the_documents_figures_come_from_the_records_that_hold_them():
 
 
 def test_each_shared_idea_has_one_definition():
-    """Bits per character, the machine's description, the best-epoch reader and the list of notebooks are each
+    """Bits per character, the machine's and the commit's description, the best-epoch reader and the list of notebooks are each
     written once; everything else calls that one (a second copy would drift from it without a sound)."""
     import re
 
@@ -95,6 +95,7 @@ def test_each_shared_idea_has_one_definition():
     code = [name for name in where(r"def best_(of|epoch)\(|min\(\w+, key=\w+\.get\)|min\(range.*val_loss") if not name.startswith("tests/")]
     assert code == ["helpers/rundir.py"]  # best_of and best_epoch; tests may work a best out on their own, to check it
     assert where(r"01_vectorize.*02_batch") == ["helpers/runner.py"]  # NOTEBOOKS
+    assert where(r"rev-parse") == ["helpers/rundir.py"]  # describe_commit: which commit a record or an export came from
 
 
 def test_only_test_notebooks_uses_the_smoke_run():

@@ -84,6 +84,8 @@ def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, v
     fit(model, train_ds, val_ds, 1, tmp_path / "run", estimate=False)
     info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained")
     assert info["epoch"] == 1 and info["parameters_count"] == model.count_params() and info["command"] == "pytest"
+    assert info["run_folder"] == str(tmp_path / "run") and info["exported"] >= info["best_checkpoint_written"] > "2026"
+    assert info["commit"] == rundir.describe_commit()  # the commit whose code exported it (None outside git)
     restored, restored_vocab, message = restore(tmp_path / "empty", pretrained=tmp_path / "pretrained")
     assert message.startswith(f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model "
                               f"(pretrained/, epoch 1, validation loss {info['val_loss']:.3f})")
