@@ -27,7 +27,8 @@ test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile
 # The unit tests alone, for the edit loop: no kernels, no browser, no training in fresh processes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end"
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end" \
+	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py  # all end_to_end: not even imported
 
 # Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (part of make test).
 # Debian's chromium, via Playwright; screenshots go to runs/browser/. Without a browser it is skipped

@@ -212,8 +212,9 @@ def carried_state_loss(model, val_ids: np.ndarray, seq_length: int = 100, stream
     inputs = np.stack([val_ids[i * length:(i + 1) * length] for i in range(streams)])
     targets = np.stack([val_ids[i * length + 1:(i + 1) * length + 1] for i in range(streams)])
     per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+    window = tf.function(lambda x, states: model(x, states=states, return_state=True))  # compiled: traced once or twice
     states, losses = None, []
     for start in range(0, length, seq_length):
-        logits, states = model(inputs[:, start:start + seq_length], states=states, return_state=True)
+        logits, states = window(inputs[:, start:start + seq_length], states)
         losses.append(per_char(targets[:, start:start + seq_length], logits).numpy().ravel())
     return float(np.concatenate(losses).mean())
