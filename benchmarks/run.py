@@ -46,6 +46,9 @@ def timed_command(name: str, command: list[str]) -> dict:
 def machine() -> dict:
     """The machine, described as a run directory records it."""
     sys.path.insert(0, str(ROOT))
+    import helpers
+
+    helpers.quiet_tensorflow()  # before describe_machine imports Keras: no start-up notices in the bench's output
     from helpers.rundir import describe_machine
 
     return describe_machine()

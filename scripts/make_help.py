@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scripts import records  # noqa: E402
-from scripts.readme_figures import minutes, notebook_seconds  # noqa: E402
+from scripts.readme_figures import minutes, notebook_seconds, where  # noqa: E402
 
 TARGET = re.compile(r"^([a-z][a-z-]*):")
 
@@ -39,8 +39,7 @@ def measured() -> dict[str, str]:
                                ("run", "make_run_workshop", "PROFILE=workshop")):
         if (records.RECORDS / f"{name}.json").exists():
             r = records.read(name)
-            times[target] = (f"{minutes(r['seconds'])} {what} on {r['machine']['cores']} cores of an "
-                             f"{r['machine']['cpu']} ({r['date'][:10]})")
+            times[target] = f"{minutes(r['seconds'])} {what}, on {where(r)}"
     cells = sum(notebook_seconds(p) for p in sorted((ROOT / "notebooks").glob("0*.ipynb")))
     times["notebooks"] = f"{minutes(cells)} of cells in the committed run"
     return times

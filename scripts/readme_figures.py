@@ -145,7 +145,8 @@ def minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
-def _where(record: dict) -> str:
+def where(record: dict) -> str:
+    """Where and when a record was measured: cores, processor, date, mean load."""
     m = record["machine"]
     return f"{m['cores']} cores of an {m['cpu']}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
 
@@ -169,8 +170,8 @@ def commands() -> str:
         f"make test   # creates .venv, installs everything, runs ruff and every test: {minutes(test['seconds'])} from a fresh clone",
         f"make run    # the same set-up, then trains and generates with the seven notebooks: {minutes(run['seconds'])}",
         "```", "",
-        f"Measured here: `make test` on {_where(test)} ({test['pytest_summary']}); `make run` with the workshop "
-        f"profile on {_where(run)}, {run['training_seconds']:.0f} s of it training, best validation loss "
+        f"Measured here: `make test` on {where(test)} ({test['pytest_summary']}); `make run` with the workshop "
+        f"profile on {where(run)}, {run['training_seconds']:.0f} s of it training, best validation loss "
         f"{run['best_val_loss']:.3f} (records/).",
     ])
 
@@ -195,7 +196,7 @@ def workshop_times() -> str:
     run = records.read("make_run_workshop")
     rows = ["| notebook | seconds in `make run` |", "| --- | --- |"]
     rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
-    return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {_where(run)}; 04 trained for "
+    return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
                               f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
                               f"at epoch {run['best_epoch']}.")
 
