@@ -6,7 +6,12 @@ Both models are the tutorial's (vocabulary 65, embedding 256, GRU 1024) with the
 compiled the tutorial's way (Adam, cross-entropy on logits), and trained by ``model.fit`` on a
 ``tf.data`` pipeline like notebook 04's (random ids, so no corpus is needed): STEPS batches of 64 x 100
 per timed call, after a warm-up call, the models interleaved, REPEATS times. Each figure is the median
-seconds per step, with the fastest and slowest repeat beside it.
+seconds per step, with the fastest and slowest repeat beside it. A step is timed from the start of a
+call's first batch to the end of its last: what is left out, mostly starting the pipeline's iterator,
+is recorded beside it as ``setup_seconds`` (on this project's 2-core VM, starting an iterator stalls
+for 8-9 s in about one call of three, with one core idle: timed whole, a 12-step call read 1.706 s/step
+for either GRU, which is what made the two look equally fast). Where the processor has bfloat16
+instructions, FusedGRU also runs under ``mixed_bfloat16``, against its own roofline at bfloat16 rates.
 
 The limit is a roofline worked out in the same run. A training step's matrix products are of two
 kinds: the recurrent ones, which must run one time step after another (the state times the recurrent
@@ -32,6 +37,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from helpers.model import build_model  # noqa: E402
+from helpers.precision import choose_precision  # noqa: E402
 from limits import matmul_rate  # noqa: E402
 
 VOCAB_SIZE, EMBEDDING_DIM, RNN_UNITS, BATCH_SIZE, SEQ_LENGTH = 65, 256, 1024, 64, 100
@@ -46,18 +52,31 @@ def pipeline(steps: int) -> tf.data.Dataset:
             .batch(BATCH_SIZE, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
 
 
-def compiled_model(gru_impl: str, weights: list | None = None) -> keras.Model:
-    model = build_model(VOCAB_SIZE, EMBEDDING_DIM, RNN_UNITS, gru_impl=gru_impl)
+def compiled_model(gru_impl: str, weights: list | None = None, precision: str = "float32") -> keras.Model:
+    model = build_model(VOCAB_SIZE, EMBEDDING_DIM, RNN_UNITS, gru_impl=gru_impl, precision=precision)
     if weights is not None:
         model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 
 
-def seconds_per_step(model: keras.Model, data: tf.data.Dataset, steps: int) -> float:
-    start = time.perf_counter()
-    model.fit(data, epochs=1, verbose=0, shuffle=False)  # the pipeline is already in its order
-    return (time.perf_counter() - start) / steps
+class StepClock(keras.callbacks.Callback):
+    """When a fit call's first batch began and its last batch ended."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 0:
+            self.first = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.last = time.perf_counter()
+
+
+def seconds_per_step(model: keras.Model, data: tf.data.Dataset, steps: int) -> tuple[float, float]:
+    """Seconds per step from the first batch's start to the last's end, and the call's other seconds."""
+    clock, start = StepClock(), time.perf_counter()
+    model.fit(data, epochs=1, verbose=0, shuffle=False, callbacks=[clock])  # the pipeline is already in its order
+    whole = time.perf_counter() - start
+    return (clock.last - clock.first) / steps, whole - (clock.last - clock.first)
 
 
 def products(batch: int = BATCH_SIZE, steps: int = SEQ_LENGTH, units: int = RNN_UNITS, embedding: int = EMBEDDING_DIM,
@@ -92,30 +111,43 @@ def roofline(dtype=tf.float32) -> dict:
 
 
 def figures(quick: bool = False) -> list[dict]:
-    """Seconds per step of each GRU (median, min, max), as a share of the roofline and against Keras's GRU."""
+    """Seconds per step of each GRU (median, min, max), as a share of the roofline of its precision, against
+    Keras's GRU; FusedGRU under mixed_bfloat16 (where the CPU has it) also against FusedGRU in float32."""
     repeats = 3 if quick else 5
     keras.utils.set_random_seed(0)
     data = pipeline(STEPS)
     baseline = compiled_model("keras")
     models = {"Keras GRU (baseline)": baseline, "FusedGRU": compiled_model("fused", baseline.get_weights())}
+    if choose_precision("auto")[0] == "mixed_bfloat16":
+        models["FusedGRU, mixed_bfloat16"] = compiled_model("fused", baseline.get_weights(), "mixed_bfloat16")
     for model in models.values():  # warm up: traces the training function, fills the pipeline, allocates
         seconds_per_step(model, data, STEPS)
-    times = {name: [] for name in models}
+    times, setup = {name: [] for name in models}, {name: [] for name in models}
     for _ in range(repeats):  # interleaved, so background load hits both alike
         for name, model in models.items():
-            times[name].append(seconds_per_step(model, data, STEPS))
-    limit = roofline()
+            step, rest = seconds_per_step(model, data, STEPS)
+            times[name].append(step)
+            setup[name].append(rest)
+    limits = {"float32": roofline()}
+    if len(models) > 2:
+        limits["bfloat16"] = roofline(tf.bfloat16)
     median = {name: statistics.median(t) for name, t in times.items()}
     base = median["Keras GRU (baseline)"]
     rows = []
     for name, t in times.items():
-        rows.append(dict(name=f"training step, {name}", value=median[name], unit="s/step", spread=[min(t), max(t)],
-                         limit=limit["seconds"], fraction=limit["seconds"] / median[name],
-                         target=None if name.startswith("Keras") else TARGET, baseline=base, ratio=base / median[name],
-                         steps_per_call=STEPS, repeats=repeats))
-    rows.append(dict(name="training step roofline (float32)", value=limit["seconds"], unit="s/step",
-                     recurrent_gflop=limit["recurrent_gflop"], batched_gflop=limit["batched_gflop"],
-                     products=limit["products"]))
+        limit = limits["bfloat16" if "bfloat16" in name else "float32"]
+        row = dict(name=f"training step, {name}", value=median[name], unit="s/step", spread=[min(t), max(t)],
+                   limit=limit["seconds"], fraction=limit["seconds"] / median[name],
+                   target=None if name.startswith("Keras") else TARGET, baseline=base, ratio=base / median[name],
+                   steps_per_call=STEPS, repeats=repeats, setup_seconds=setup[name])
+        if "bfloat16" in name:
+            row["float32_ratio"] = median["FusedGRU"] / median[name]
+            row["note"] = f"{row['float32_ratio']:.2f}x FusedGRU in float32, in the same run"
+        rows.append(row)
+    for precision, limit in limits.items():
+        rows.append(dict(name=f"training step roofline ({precision})", value=limit["seconds"], unit="s/step",
+                         recurrent_gflop=limit["recurrent_gflop"], batched_gflop=limit["batched_gflop"],
+                         products=limit["products"]))
     return rows
 
 

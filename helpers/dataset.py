@@ -68,16 +68,47 @@ def make_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64, max_batches: int | None = None,
+                   name: str = "the text") -> tf.data.Dataset:
+    """Batches in which row j of batch i continues row j of batch i - 1, for training with the state carried.
+
+    The text is cut into ``batch_size`` contiguous streams, one per row, and each stream into
+    windows of ``seq_length``; nothing is shuffled, since that would break the streams.
+    """
+    length = len(ids) // batch_size
+    batches = (length - 1) // seq_length
+    if batches < 1:
+        raise DatasetError(f"{name} has {len(ids):,} characters, fewer than BATCH_SIZE {batch_size} streams of "
+                           f"(SEQ_LENGTH {seq_length} + 1) need ({batch_size * (seq_length + 1):,}); "
+                           "use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH.")
+    streams = np.asarray(ids)[: length * batch_size].reshape(batch_size, length)
+
+    def windows(offset):  # (batches, batch_size, seq_length): batch i holds window i of every stream
+        cut = streams[:, offset:offset + batches * seq_length]
+        return cut.reshape(batch_size, batches, seq_length).transpose(1, 0, 2)
+
+    dataset = tf.data.Dataset.from_tensor_slices((windows(0), windows(1)))
+    if max_batches:
+        dataset = dataset.take(max_batches)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
 def train_val_datasets(ids: np.ndarray, seq_length: int, batch_size: int, buffer_size: int | None,
-                       val_fraction: float, seed: int | None = None, max_batches: int | None = None):
+                       val_fraction: float, seed: int | None = None, max_batches: int | None = None,
+                       carry_state: bool = False):
     """Shuffled training batches from the head of the text, ordered validation batches from its tail.
 
+    With ``carry_state``, the training batches are ``stream_dataset``'s instead (unshuffled streams).
     The validation batches keep their last partial batch, so a short text of your own still
     gets a validation loss; an error names the part (training or validation) that is too short.
     """
     train_ids, val_ids = train_val_split(ids, val_fraction)
-    train_ds = make_dataset(train_ids, seq_length, batch_size, buffer_size, seed=seed, max_batches=max_batches,
-                            name=f"the training text (the first {1 - val_fraction:.0%} of {len(ids):,} characters)")
+    train_name = f"the training text (the first {1 - val_fraction:.0%} of {len(ids):,} characters)"
+    if carry_state:
+        train_ds = stream_dataset(train_ids, seq_length, batch_size, max_batches, name=train_name)
+    else:
+        train_ds = make_dataset(train_ids, seq_length, batch_size, buffer_size, seed=seed, max_batches=max_batches,
+                                name=train_name)
     val_ds = make_dataset(val_ids, seq_length, batch_size, buffer_size=None, max_batches=max_batches, keep_partial=True,
                           name=f"the validation text (the last {val_fraction:.0%}, VAL_FRACTION)")
     return train_ds, val_ds

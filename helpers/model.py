@@ -60,41 +60,52 @@ class CharRNN(keras.Model):
     return_state=True)`` continues from ``s`` and returns ``(logits, states)``;
     ``states`` holds one list per RNN layer ([h] for a GRU, [h, c] for an LSTM).
     ``gru_impl`` picks the GRU's implementation (see ``choose_gru_impl``); both have the
-    same weights, so it is not part of ``config``: checkpoints load into either.
+    same weights, so it is not part of ``config``: checkpoints load into either. Nor is
+    ``precision``, a Keras dtype policy ("float32", "mixed_bfloat16", "mixed_float16"): the
+    weights are float32 under each, and the logits are returned in float32, so the loss is.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024,
                  rnn_type: str = "gru", num_layers: int = 1, dropout: float = 0.0, gru_impl: str = "auto",
-                 **kwargs):
-        super().__init__(**kwargs)
+                 precision: str = "float32", **kwargs):
+        super().__init__(**{"dtype": precision, **kwargs})  # a saved model's own dtype wins
+        precision = self.dtype_policy.name
         if rnn_type not in RNN_TYPES:
             raise ParameterError(f"RNN_TYPE={rnn_type!r} is not known; use one of {sorted(RNN_TYPES)}.")
         gru_impl = choose_gru_impl(gru_impl)  # checked for an LSTM too: a wrong value is wrong anywhere
         self.gru_impl = gru_impl if rnn_type == "gru" else None
         self.config = dict(vocab_size=vocab_size, embedding_dim=embedding_dim, rnn_units=rnn_units,
                            rnn_type=rnn_type, num_layers=num_layers, dropout=dropout)
-        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, dtype=precision, name="embedding")
         rnn_class = GRU_IMPLS[self.gru_impl] if rnn_type == "gru" else RNN_TYPES[rnn_type]
         self.rnns = [
             rnn_class(rnn_units, return_sequences=True, return_state=True,
-                      dropout=dropout, name=f"{rnn_type}_{i}" if num_layers > 1 else rnn_type)
+                      dropout=dropout, dtype=precision, name=f"{rnn_type}_{i}" if num_layers > 1 else rnn_type)
             for i in range(num_layers)
         ]
         # DROPOUT acts on the connections between layers, never on the recurrence (Zaremba et al.,
         # 2014): each RNN's inputs above, and here the last RNN's output. A layer only when used,
         # so checkpoints of models without dropout keep their layout.
-        self.output_dropout = keras.layers.Dropout(dropout, name="output_dropout") if dropout else None
-        self.dense = keras.layers.Dense(vocab_size, name="dense")
+        self.output_dropout = keras.layers.Dropout(dropout, dtype=precision, name="output_dropout") if dropout else None
+        self.dense = keras.layers.Dense(vocab_size, dtype=precision, name="dense")
 
     def call(self, inputs, states=None, return_state=False, training=False):
+        carried = vars(self).get("carried") if training and states is None else None  # see training.carry_state
+        if carried:
+            states = carried
+        if states is not None:  # a state in another dtype (zeros in float32, say) is cast to the layers' own
+            states = [[keras.ops.cast(s, self.compute_dtype) for s in layer] for layer in states]
         x = self.embedding(inputs, training=training)
         new_states = []
         for i, rnn in enumerate(self.rnns):
             x, *state = rnn(x, initial_state=None if states is None else states[i], training=training)
             new_states.append(state)
+        for layer, state in zip(carried or [], new_states):
+            for variable, value in zip(layer, state):  # the next batch starts here; no gradient flows back into it
+                variable.assign(tf.stop_gradient(tf.cast(value, variable.dtype)))
         if self.output_dropout is not None:
             x = self.output_dropout(x, training=training)
-        logits = self.dense(x, training=training)
+        logits = keras.ops.cast(self.dense(x, training=training), "float32")  # the loss in float32, whatever the policy
         return (logits, new_states) if return_state else logits
 
     def compute_output_shape(self, input_shape):
@@ -105,8 +116,9 @@ class CharRNN(keras.Model):
 
 
 def build_model(vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024, rnn_type: str = "gru",
-                num_layers: int = 1, dropout: float = 0.0, gru_impl: str = "auto") -> CharRNN:
+                num_layers: int = 1, dropout: float = 0.0, gru_impl: str = "auto",
+                precision: str = "float32") -> CharRNN:
     """A built CharRNN (its weights exist, so it can be summarised or loaded into)."""
-    model = CharRNN(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, gru_impl)
+    model = CharRNN(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, gru_impl, precision)
     model(keras.Input(shape=(None,), dtype="int32"))
     return model

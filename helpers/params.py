@@ -56,6 +56,9 @@ RULES: dict[str, Rule] = {
     "EXPORT_DIR": Rule((str,), "a folder path such as '../runs/export'", lambda v: v.strip() != ""),
     "GRU_IMPL": Rule((str,), "'auto' (fused on a CPU, cuDNN on a GPU), 'fused' or 'keras'",
                      lambda v: v in ("auto", "fused", "keras")),
+    "PRECISION": Rule((str,), "'auto' (what the hardware does fast), 'float32', 'mixed_bfloat16' or 'mixed_float16'",
+                      lambda v: v in ("auto", "float32", "mixed_bfloat16", "mixed_float16")),
+    "CARRY_STATE": Rule((bool,), "True (each batch continues the last one's text and state) or False"),
     "STRATEGY": Rule((str,), "'default' (one device), 'mirrored' (every GPU) or 'tpu'",
                      lambda v: v in ("default", "mirrored", "tpu")),
     "CHECKPOINT": Rule((str,), "'best' (lowest validation loss) or 'latest'", lambda v: v in ("best", "latest")),
@@ -70,7 +73,7 @@ def check_value(name: str, value: Any) -> None:
         raise ParameterError(f"{name} is not a parameter of these notebooks.{hint} Known: {', '.join(RULES)}.")
     if value is None and rule.optional:
         return
-    wrong_type = isinstance(value, bool) or not isinstance(value, rule.types)
+    wrong_type = (isinstance(value, bool) and bool not in rule.types) or not isinstance(value, rule.types)
     if wrong_type or not rule.ok(value):
         raise ParameterError(f"{name}={value!r} is not allowed: {name} must be {rule.allowed}.")
 

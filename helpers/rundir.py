@@ -16,6 +16,7 @@ from pathlib import Path
 from helpers.data import PROJECT_ROOT
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
+from helpers.precision import INTERCHANGEABLE, read_cpuinfo
 from helpers.vocab import Vocab
 
 CHECKPOINTS = "checkpoints"
@@ -48,6 +49,8 @@ def save_run(run_dir: str | Path, model: CharRNN, vocab: Vocab, params: dict | N
     """
     run_dir = Path(run_dir)
     params = {**(params or {}), **({"TEXT_SHA256": text_fingerprint(text)} if text is not None else {})}
+    if "PRECISION" in params:  # what "auto" chose: a resume on other hardware may choose otherwise
+        params["PRECISION"] = model.dtype_policy.name
     check_run_matches(run_dir, model, vocab, params)
     (run_dir / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
     vocab.save(run_dir / "vocab.json")
@@ -90,11 +93,8 @@ def training_differences(run_dir: str | Path, params: dict) -> dict[str, tuple]:
 
 def _differences(saved: dict, params: dict, names: set[str]) -> dict[str, tuple]:
     return {name: (saved.get(name), params.get(name)) for name in sorted(names)
-            if name not in RESUMABLE_CHANGES and saved.get(name) != params.get(name)}
-
-
-# The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
-CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+            if name not in RESUMABLE_CHANGES and saved.get(name) != params.get(name)
+            and not (name == "PRECISION" and {saved.get(name) or "float32", params.get(name) or "float32"} <= INTERCHANGEABLE)}
 
 
 def describe_machine() -> dict:
@@ -102,17 +102,11 @@ def describe_machine() -> dict:
     import keras
     import tensorflow as tf
 
-    cpu, flags = platform.processor(), []
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-        present = next(line.split(":", 1)[1].split() for line in lines if line.startswith("flags"))
-        flags = [f for f in CPU_FLAGS if f in present]
-    except (OSError, StopIteration):
-        pass
+    cpu, flags = read_cpuinfo()
     gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
             for g in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu, "cores": os.cpu_count(), "cpu_flags": flags, "gpus": gpus, "python": platform.python_version(),
+    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": gpus,
+            "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
 
 

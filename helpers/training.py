@@ -92,6 +92,29 @@ class Checkpoint(keras.callbacks.Callback):
         save_epoch(self.model, self.run_dir, epoch + 1, {**(logs or {}), "seconds": seconds})
 
 
+class ResetCarriedState(keras.callbacks.Callback):
+    """At each epoch's start, the carried state goes back to zeros: the streams start again from their beginnings."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for layer in vars(self.model)["carried"]:
+            for variable in layer:
+                variable.assign(tf.zeros_like(variable))
+
+
+def carry_state(model: keras.Model, batch_size: int) -> keras.callbacks.Callback:
+    """Make ``model`` start each training batch from the state the previous batch ended in (CARRY_STATE).
+
+    Feed it ``stream_dataset``'s batches of ``batch_size``, whose rows continue each other, and give
+    ``fit`` the callback returned, which resets the state at each epoch's start. The state lives in
+    variables outside the model's weights, so checkpoints are the same either way; evaluation and
+    generation (``training=False``) never use it. Notebook 06 writes the same thing out in its own loop.
+    """
+    per_layer = 2 if model.config["rnn_type"] == "lstm" else 1  # an LSTM's state is [h, c]
+    zeros = tf.zeros((batch_size, model.config["rnn_units"]))
+    vars(model)["carried"] = [[tf.Variable(zeros, trainable=False) for _ in range(per_layer)] for _ in model.rnns]
+    return ResetCarriedState()
+
+
 def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, patience: int | None = None) -> int:
     """Load the latest checkpoint of ``run_dir`` into ``model``; return the epoch to start from (0 for a new run).
 
@@ -139,14 +162,17 @@ def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val
 
 def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, vocab=None,
         verbose: int = 0, callbacks: tuple = (), estimate: bool = True,
-        patience: int | None = None) -> dict[str, list[float]]:
+        patience: int | None = None, carry: bool = False) -> dict[str, list[float]]:
     """Notebook 04's training cells as one function: resume, then ``model.fit`` with ``Checkpoint``
-    and ``watchers``; returns the run's whole history, resumed epochs included.
+    and ``watchers`` (and ``carry_state`` with ``carry``, for ``stream_dataset`` batches); returns the
+    run's whole history, resumed epochs included.
 
     ``tests/test_lessons.py`` checks that 04's cells and this function write the same run.
     """
     initial_epoch = resume(model, run_dir, epochs, patience)
     extras = watchers(run_dir, initial_epoch, epochs, train_ds, val_ds, vocab, patience, advise=estimate)
+    if carry:
+        extras.append(carry_state(model, train_ds.element_spec[0].shape[0]))
     # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
     model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch, shuffle=False,
               callbacks=[*callbacks, Checkpoint(run_dir), *extras], verbose=verbose)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.dataset import count_batches, make_dataset, split_input_target, train_val_datasets, train_val_split
+from helpers.dataset import (DatasetError, count_batches, make_dataset, split_input_target, stream_dataset,
+                             train_val_datasets, train_val_split)
 
 
 def test_split_input_target_shifts_by_one():
@@ -79,3 +80,28 @@ def test_the_part_that_is_too_short_is_named_with_its_length():
                                          r"fewer than one sequence needs \(SEQ_LENGTH 100 \+ 1 = 101\); "
                                          r"use a longer text, a larger VAL_FRACTION"):
         train_val_datasets(Vocab.from_text(text).encode(text), 100, 32, 10_000, 0.01)
+
+
+def test_stream_batches_continue_row_by_row(ids):
+    text = ids[:10_000]
+    batches = list(stream_dataset(text, seq_length=20, batch_size=4))
+    length = len(text) // 4
+    assert len(batches) == (length - 1) // 20
+    for row in range(4):  # row j of the batches, joined, is the j-th quarter of the text: one stream
+        stream = np.concatenate([inputs[row] for inputs, _ in batches])
+        np.testing.assert_array_equal(stream, text[row * length:row * length + len(stream)])
+        targets = np.concatenate([target[row] for _, target in batches])
+        np.testing.assert_array_equal(targets, text[row * length + 1:row * length + 1 + len(stream)])
+
+
+def test_carry_state_gives_streams_for_training_and_windows_for_validation(ids):
+    train_ds, val_ds = train_val_datasets(ids[:30_000], 30, 8, 500, 0.1, seed=0, carry_state=True)
+    first, second = list(train_ds.take(2))
+    length = len(train_val_split(ids[:30_000], 0.1)[0]) // 8
+    np.testing.assert_array_equal(second[0][3], ids[3 * length + 30:3 * length + 60])
+    assert first[0].shape == (8, 30) and next(iter(val_ds))[0].shape == (8, 30)
+
+
+def test_a_text_too_short_for_its_streams_is_refused():
+    with pytest.raises(DatasetError, match="fewer than BATCH_SIZE 64 streams"):
+        stream_dataset(np.zeros(6000, dtype="int32"), 100, 64)

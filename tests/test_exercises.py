@@ -128,7 +128,8 @@ def test_05_exercises(tiny, vocab, corpus_path, capsys):
 def test_06_exercises(tiny, ids, vocab, capsys):
     model, _, val_ds = tiny
     train_ds = make_dataset(ids[:20_000], 30, 16, None, max_batches=6)  # in order, so a check can take the same batches
-    ns = run_cells(tagged("06_custom_loop", "lesson")[:1], {"keras": keras, "model": model, "LEARNING_RATE": 0.01})
+    ns = run_cells(tagged("06_custom_loop", "lesson")[:1], {"keras": keras, "model": model, "LEARNING_RATE": 0.01,
+                                                                   "precision": "float32"})
     ns.update(vocab=vocab, train_ds=train_ds, val_ds=val_ds, evaluate=evaluate, build_model=build_model, SEED=0,
               history={"loss": [4.0]})
     run_cells([solution("06_custom_loop", 1)], ns)

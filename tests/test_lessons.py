@@ -17,7 +17,7 @@ import tensorflow as tf
 from lessons import run_cells, tagged
 
 from helpers import runner
-from helpers.dataset import make_dataset, split_input_target, train_val_split
+from helpers.dataset import make_dataset, split_input_target, stream_dataset, train_val_split
 from helpers.generation import generate
 from helpers.model import build_model
 from helpers.rundir import list_checkpoints, read_history, save_run
@@ -86,13 +86,21 @@ def tiny_datasets(ids):
 
 FIT_PARAMETERS = dict(EPOCHS=2, LEARNING_RATE=0.01, LR_SCHEDULE="constant", CLIP_NORM=None, STRATEGY="default",
                       EMBEDDING_DIM=8, RNN_UNITS=16, RNN_TYPE="gru", NUM_LAYERS=1, DROPOUT=0.0, GRU_IMPL="auto",
-                      PATIENCE=None, MAX_STEPS_PER_EPOCH=4)
+                      PATIENCE=None, MAX_STEPS_PER_EPOCH=4, BATCH_SIZE=16, PRECISION="float32", CARRY_STATE=False)
 
 
-def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path):
-    train_ds, val_ds = tiny_datasets(ids)
+def tiny_streams(ids):
+    """Stream batches (unshuffled, row j continuing row j), for training with the state carried."""
+    train, val = train_val_split(ids[:30_000], 0.1)
+    return stream_dataset(train, 30, 16, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
+
+
+@pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])
+def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path, carry):
+    datasets = tiny_streams if carry else tiny_datasets
+    train_ds, val_ds = datasets(ids)
     keras.utils.set_random_seed(0)
-    ns = {"keras": keras, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, **FIT_PARAMETERS}
+    ns = {"keras": keras, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, **FIT_PARAMETERS, "CARRY_STATE": carry}
     ns["run_dir"] = save_run(tmp_path / "cells", build_model(len(vocab), 8, 16), vocab)
     keras.utils.set_random_seed(0)
     run_cells(tagged("04_fit", "lesson"), ns)
@@ -100,7 +108,7 @@ def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path):
     keras.utils.set_random_seed(0)
     model = compile_model(build_model(len(vocab), 8, 16), 0.01)
     helpers_dir = save_run(tmp_path / "helpers", model, vocab)
-    fit(model, *tiny_datasets(ids), 2, helpers_dir, vocab, estimate=False)
+    fit(model, *datasets(ids), 2, helpers_dir, vocab, estimate=False, carry=carry)
 
     ours, theirs = read_history(ns["run_dir"]), read_history(helpers_dir)
     assert ours["epoch"] == theirs["epoch"] == [1, 2]
@@ -125,16 +133,20 @@ def test_05_loop_and_stateful_model_write_what_generate_writes(vocab):
         assert ns["generate_stateful"]("JULIET:\n", 40, 1.3, top_k, 11) == expected
 
 
-def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys):
+@pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])
+def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry):
     """On batches in a fixed order: Keras's fit starts two passes over a dataset per epoch (one as an
     epoch ends, another as the next begins), so a shuffled dataset reaches the two loops in different
-    orders from the second epoch on; 06 shows that difference."""
+    orders from the second epoch on; 06 shows that difference. Carried, 06's own loop and 04's
+    ``carry_state`` must train alike too."""
     train, val = train_val_split(ids[:30_000], 0.1)
-    train_ds, val_ds = make_dataset(train, 30, 16, None, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
+    train_ds = stream_dataset(train, 30, 16, max_batches=4) if carry else make_dataset(train, 30, 16, None, max_batches=4)
+    val_ds = make_dataset(val, 30, 16, None, keep_partial=True)
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 8, 16)
     ns = {"keras": keras, "model": model, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, "EPOCHS": 2,
-          "LEARNING_RATE": 0.01, "LOG_EVERY": 2, "SAVE_EVERY": 1, "run_dir": tmp_path / "loop"}
+          "LEARNING_RATE": 0.01, "LOG_EVERY": 2, "SAVE_EVERY": 1, "run_dir": tmp_path / "loop", "precision": "float32",
+          "CARRY_STATE": carry, "BATCH_SIZE": 16, "RNN_UNITS": 16}
     run_cells(tagged("06_custom_loop", "lesson"), ns)
     printed = capsys.readouterr().out
     assert [line.split(" Loss")[0] for line in printed.splitlines() if line.startswith("Epoch 1 Batch")] == [
@@ -143,7 +155,7 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys):
 
     keras.utils.set_random_seed(0)
     fitted = compile_model(build_model(len(vocab), 8, 16), 0.01)
-    history = fit(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), estimate=False)
+    history = fit(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), estimate=False, carry=carry)
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
 

@@ -91,7 +91,8 @@ def test_each_shared_idea_has_one_definition():
         return [name for name, text in sources.items() if re.search(pattern, text)]
 
     assert where(r"log\(2\)|0\.693") == ["helpers/progress.py"]  # bits_per_char
-    assert where(r"/proc/cpuinfo|platform\.processor") == ["helpers/rundir.py"]  # describe_machine
+    assert where(r"/proc/cpuinfo") == ["helpers/precision.py"]  # read_cpuinfo: describe_machine's processor, and its flags
+    assert where(r"platform\.processor") == ["helpers/rundir.py"]  # describe_machine
     code = [name for name in where(r"def best_(of|epoch)\(|min\(\w+, key=\w+\.get\)|min\(range.*val_loss") if not name.startswith("tests/")]
     assert code == ["helpers/rundir.py"]  # best_of and best_epoch; tests may work a best out on their own, to check it
     assert where(r"01_vectorize.*02_batch") == ["helpers/runner.py"]  # NOTEBOOKS

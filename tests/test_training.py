@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.dataset import make_dataset, train_val_split
+from helpers.dataset import make_dataset, stream_dataset, train_val_split
 from helpers.model import build_model
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, load_run, read_history, save_run
-from helpers.training import TrainingDiverged, carried_state_loss, compile_model, fit, make_loss
+from helpers.training import ResetCarriedState, TrainingDiverged, carried_state_loss, compile_model, fit, make_loss
 
 
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
@@ -129,6 +129,29 @@ def test_carried_state_loss_does_not_depend_on_the_window_length_and_beats_zero_
     x = np.stack([val[i * length:(i + 1) * length] for i in range(8)])
     y = np.stack([val[i * length + 1:(i + 1) * length + 1] for i in range(8)])
     per_char = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    logits = tf.function(model)  # every window has the same shape: one trace
-    windowed = np.mean([float(per_char(y[:, s:s + 50], logits(x[:, s:s + 50]))) for s in range(0, length - 49, 50)])
-    assert windowed > carried + 0.005
+    logits = tf.function(model)  # every window of one length has the same shape: one trace per length
+
+    def windowed(n):
+        return np.mean([float(per_char(y[:, s:s + n], logits(x[:, s:s + n]))) for s in range(0, length - n + 1, n)])
+
+    assert windowed(50) > carried + 0.005
+    assert windowed(50) != pytest.approx(windowed(200), abs=0.002)  # dropped, the window length matters
+
+
+def test_carried_training_starts_each_batch_from_the_last_ones_state(ids, vocab, tmp_path):
+    train, val = train_val_split(ids[:30_000], 0.1)
+    losses = {}
+    for carry in (False, True):
+        keras.utils.set_random_seed(0)
+        model = compile_model(build_model(len(vocab), 8, 16), 0.01)
+        run = save_run(tmp_path / str(carry), model, vocab)
+        history = fit(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run,
+                      estimate=False, carry=carry)
+        losses[carry] = history["loss"]
+    carried = vars(model)["carried"][0][0]
+    assert np.abs(carried.numpy()).max() > 0.01  # the last batch's state, kept for the next
+    assert losses[True] != pytest.approx(losses[False], rel=1e-4)  # the same batches, trained from other states
+    reset = ResetCarriedState()
+    reset.set_model(model)
+    reset.on_epoch_begin(2)
+    assert np.abs(carried.numpy()).max() == 0  # each epoch's streams start from zeros

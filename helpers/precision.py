@@ -1,0 +1,69 @@
+"""Numeric precision (PRECISION): float32 everywhere, or the matrix products in 16 bits where the hardware
+has fast 16-bit arithmetic, the weights and the loss staying float32 (Keras's mixed-precision policies)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tensorflow as tf
+
+from helpers.distribute import on_tpu
+from helpers.params import ParameterError
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+# The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
+CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # oneDNN's bfloat16 products use either
+# Runs may resume at another of these: none keeps state that depends on the precision. mixed_float16 adds
+# a loss scale to the optimiser, so a checkpoint's optimiser state fits only a mixed_float16 run.
+INTERCHANGEABLE = {"float32", "mixed_bfloat16"}
+
+
+def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str | None, list[str]]:
+    """The processor's model name and which of ``CPU_FLAGS`` it has (None and [] where they cannot be read)."""
+    try:
+        lines = cpuinfo.read_text().splitlines()
+    except OSError:
+        return None, []
+    fields = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())  # the first processor's
+    present = fields.get("flags", "").split()
+    return fields.get("model name"), [flag for flag in CPU_FLAGS if flag in present]
+
+
+def cpu_flags() -> list[str]:
+    """Which of ``CPU_FLAGS`` this processor has."""
+    return read_cpuinfo()[1]
+
+
+def gpu_compute_capability() -> tuple[int, int] | None:
+    """The first GPU's CUDA compute capability, or None without a GPU."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return None
+    return tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
+
+
+def choose_precision(precision: str = "auto") -> tuple[str, str]:
+    """The Keras dtype policy to train with, and why: ``precision`` itself, or for "auto" what the hardware has.
+
+    "auto": mixed_float16 on a GPU with tensor cores (compute capability 7.0 or more, Colab's T4 say),
+    mixed_bfloat16 on a TPU or a CPU with bfloat16 instructions (AVX-512 BF16 or AMX), else float32.
+    """
+    if precision not in ("auto", *PRECISIONS):
+        raise ParameterError(f"PRECISION={precision!r} is not known; use one of {['auto', *PRECISIONS]}.")
+    if precision != "auto":
+        return precision, "as set"
+    capability = gpu_compute_capability()
+    if capability is not None:
+        if capability >= (7, 0):
+            return "mixed_float16", f"a GPU with tensor cores (compute capability {capability[0]}.{capability[1]})"
+        return "float32", f"a GPU without tensor cores (compute capability {capability[0]}.{capability[1]})"
+    if on_tpu():
+        return "mixed_bfloat16", "a TPU"
+    flags = [flag for flag in BF16_FLAGS if flag in cpu_flags()]
+    if flags:
+        return "mixed_bfloat16", f"a CPU with bfloat16 instructions ({', '.join(flags)})"
+    return "float32", "a CPU without bfloat16 instructions (neither AVX-512 BF16 nor AMX)"

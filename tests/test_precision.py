@@ -1,0 +1,75 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import precision as precision_module
+from helpers.dataset import make_dataset
+from helpers.model import build_model
+from helpers.params import ParameterError
+from helpers.precision import choose_precision, read_cpuinfo
+from helpers.rundir import RunDirError, checkpoint_path, save_run, save_weights_atomically
+from helpers.training import compile_model, evaluate
+
+
+@pytest.fixture
+def hardware(monkeypatch):
+    """Pretend to be a machine with the given CPU flags and GPU compute capability (None: no GPU)."""
+    def pretend(flags=(), gpu=None):
+        monkeypatch.setattr(precision_module, "cpu_flags", lambda: list(flags))
+        monkeypatch.setattr(precision_module, "gpu_compute_capability", lambda: gpu)
+    return pretend
+
+
+@pytest.mark.parametrize("flags, gpu, expected", [
+    (("avx2", "fma", "avx512f", "avx512_bf16"), None, "mixed_bfloat16"),  # an AMD EPYC of this project's CI
+    (("avx2", "avx512f", "amx_tile", "amx_bf16"), None, "mixed_bfloat16"),  # a Xeon with AMX
+    (("avx2", "fma", "avx512f"), None, "float32"),  # AVX-512 without its bfloat16 instructions
+    (("avx2", "fma"), (7, 5), "mixed_float16"),  # Colab's T4
+    (("avx2", "fma"), (6, 0), "float32"),  # a P100: no tensor cores
+])
+def test_auto_picks_by_the_hardware_and_says_why(hardware, flags, gpu, expected):
+    hardware(flags, gpu)
+    picked, why = choose_precision("auto")
+    assert picked == expected and why
+    assert choose_precision("float32") == ("float32", "as set")
+
+
+def test_an_unknown_precision_is_refused_with_the_choices():
+    with pytest.raises(ParameterError, match=r"PRECISION='bfloat16' is not known; use one of \['auto', 'float32'"):
+        choose_precision("bfloat16")
+
+
+def test_read_cpuinfo_gives_the_model_name_and_the_flags_that_matter(tmp_path):
+    info = tmp_path / "cpuinfo"
+    info.write_text("model name\t: Some CPU\nflags\t\t: fpu sse avx2 fma avx512f avx512_bf16\n\nmodel name\t: Other\n")
+    assert read_cpuinfo(info) == ("Some CPU", ["avx2", "fma", "avx512f", "avx512_bf16"])
+    assert read_cpuinfo(tmp_path / "missing") == (None, [])
+
+
+@pytest.mark.parametrize("gru_impl", ["fused", "keras"])
+def test_mixed_bfloat16_trains_with_float32_weights_and_loss(ids, vocab, gru_impl):
+    batches = make_dataset(ids[:20_000], 30, 8, None, max_batches=4)
+    keras.utils.set_random_seed(0)
+    full = compile_model(build_model(len(vocab), 16, 32, gru_impl=gru_impl))
+    mixed = compile_model(build_model(len(vocab), 16, 32, gru_impl=gru_impl, precision="mixed_bfloat16"))
+    mixed.set_weights(full.get_weights())
+    inputs, _ = next(iter(batches))
+    assert mixed(inputs).dtype == "float32" and all(w.dtype == "float32" for w in mixed.get_weights())
+    assert mixed.rnns[0](mixed.embedding(inputs))[0].dtype == "bfloat16"  # the GRU computes in 16 bits
+    assert evaluate(mixed, batches) == pytest.approx(evaluate(full, batches), abs=0.01)
+    history = mixed.fit(batches, epochs=2, verbose=0, shuffle=False).history["loss"]
+    assert np.isfinite(history).all() and history[1] < history[0]
+
+
+def test_mixed_float16_gets_a_loss_scale():
+    model = compile_model(build_model(65, 8, 16, precision="mixed_float16"))
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+
+
+def test_a_run_resumes_at_another_precision_only_where_that_is_safe(vocab, tmp_path):
+    model = build_model(len(vocab), 8, 16)
+    save_run(tmp_path, model, vocab, {"PRECISION": "auto", "EPOCHS": 1})
+    save_weights_atomically(model, checkpoint_path(tmp_path, 1))
+    save_run(tmp_path, build_model(len(vocab), 8, 16, precision="mixed_bfloat16"), vocab, {"PRECISION": "auto"})
+    with pytest.raises(RunDirError, match="PRECISION is 'mixed_bfloat16' there, 'mixed_float16' here"):
+        save_run(tmp_path, build_model(len(vocab), 8, 16, precision="mixed_float16"), vocab, {"PRECISION": "auto"})
