@@ -99,6 +99,29 @@ def _changed_learning_rate(folder: Path):
     return save_run(folder, model, vocab, {"EPOCHS": 10, "LEARNING_RATE": 0.01}, text="abc")
 
 
+def _resumed_at_float16(folder: Path):
+    from helpers.model import build_model
+    from helpers.rundir import checkpoint_path, save_run, save_weights_atomically
+    from helpers.vocab import Vocab
+
+    vocab, model = Vocab.from_text("abc"), build_model(3, 4, 8, precision="mixed_bfloat16")
+    save_run(folder, model, vocab, {"EPOCHS": 10, "PRECISION": "auto"}, text="abc")
+    save_weights_atomically(model, checkpoint_path(folder, 1))
+    return save_run(folder, build_model(3, 4, 8, precision="mixed_float16"), vocab, {"EPOCHS": 10, "PRECISION": "auto"},
+                    text="abc")
+
+
+def _changed_carry(folder: Path):
+    from helpers.model import build_model
+    from helpers.rundir import checkpoint_path, save_run, save_weights_atomically
+    from helpers.vocab import Vocab
+
+    vocab, model = Vocab.from_text("abc"), build_model(3, 4, 8)
+    save_run(folder, model, vocab, {"EPOCHS": 10, "CARRY_STATE": False}, text="abc")
+    save_weights_atomically(model, checkpoint_path(folder, 1))
+    return save_run(folder, model, vocab, {"EPOCHS": 10, "CARRY_STATE": True}, text="abc")
+
+
 def _profile(folder: Path):
     from helpers.runner import load_profile
 
@@ -128,6 +151,11 @@ CASES = [
     Case("`RUN_DIR` of a run with other `RNN_UNITS`", _other_model, "RNN_UNITS is 8 there, 16 here"),
     Case("04 rerun into its `RUN_DIR` with another `LEARNING_RATE`", _changed_learning_rate,
          "LEARNING_RATE is 0.001 there, 0.01 here"),
+    Case("`PRECISION = \"fp16\"`", _param("PRECISION", "fp16"), "PRECISION must be 'auto'"),
+    Case("a run of `mixed_bfloat16` resumed on a GPU, where `\"auto\"` picks `mixed_float16`", _resumed_at_float16,
+         "PRECISION is 'mixed_bfloat16' there, 'mixed_float16' here"),
+    Case("04 rerun into its `RUN_DIR` with `CARRY_STATE` switched on", _changed_carry,
+         "CARRY_STATE is False there, True here"),
 ]
 
 

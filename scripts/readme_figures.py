@@ -104,15 +104,18 @@ def bench_table() -> str:
 
 def quality_table() -> str:
     """benchmarks/quality.json: one row per configuration actually trained."""
-    rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | training | command |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | the same, state carried | "
+            "training | command |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in json.loads(QUALITY.read_text()):
         p, m = r["parameters"], r["machine"]
         model = (f"{p['RNN_TYPE'].upper()} {p['RNN_UNITS']} × {p['NUM_LAYERS']}, embedding {p['EMBEDDING_DIM']}, "
                  f"dropout {p['DROPOUT']}, batch {p['BATCH_SIZE']} × {p['SEQ_LENGTH']}, Adam {p['LEARNING_RATE']} "
-                 f"{p.get('LR_SCHEDULE', 'constant')}" + (f", clip {p['CLIP_NORM']}" if p.get("CLIP_NORM") else ""))
+                 f"{p.get('LR_SCHEDULE', 'constant')}" + (f", clip {p['CLIP_NORM']}" if p.get("CLIP_NORM") else "")
+                 + (", state carried" if p.get("CARRY_STATE") else "")
+                 + (f", {p['PRECISION']}" if p.get("PRECISION", "float32") != "float32" else ""))
         rows.append(f"| {r['name']} | {model} | {r['epochs']} | {r['best_val_loss']:.3f} | {r['best_bits_per_char']:.2f} | "
-                    f"{r['best_epoch']} | {r['training_seconds']} s on {m['cores']} cores of an {m['cpu']} | `{r['command']}` |")
+                    f"{r['best_epoch']} | {r['carried_val_loss']:.3f} | {r['training_seconds']} s on {m['cores']} cores "
+                    f"of an {m['cpu']} | `{r['command']}` |")
     return "\n".join(rows)
 
 
@@ -122,10 +125,11 @@ LESSONS = {
     "02_batch": "the next-character task, windows of `SEQ_LENGTH + 1`, `split_input_target`, shuffled batches",
     "03_build": "Embedding → GRU → Dense, its parameters and output shape, sampling untrained, the loss of a guess",
     "04_fit": "the loss, `compile` with Adam, a checkpoint callback, a run folder that resumes, `fit` with a "
-              "held-out loss, a sample per epoch, learning curves",
+              "held-out loss, a sample per epoch, learning curves, mixed precision",
     "05_generate": "restore the best checkpoint, one generation step and the loop around it, the tutorial's stateful "
                    "design, the loop compiled whole, temperature, several prompts, export",
-    "06_custom_loop": "the training step and the epoch loop written out with `tf.GradientTape`, side by side with `fit`",
+    "06_custom_loop": "the training step and the epoch loop written out with `tf.GradientTape`, side by side with `fit`; "
+                      "the state carried from batch to batch (truncated backpropagation through time)",
     "07_inside_the_gru": "the GRU's equations in NumPy on trained weights, backpropagation through time, timed",
 }
 
@@ -164,7 +168,7 @@ def notebooks_table() -> str:
 
 def commands() -> str:
     """The two commands, each with its time from its record."""
-    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
+    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop_float32")
     return "\n".join([
         "```bash",
         f"make test   # creates .venv, installs everything, runs ruff and every test: {minutes(test['seconds'])} from a fresh clone",
@@ -178,7 +182,7 @@ def commands() -> str:
 
 def sample() -> str:
     """The first lines of the workshop run's sample."""
-    lines = records.read("make_run_workshop")["sample"].splitlines()
+    lines = records.read("make_run_workshop_float32")["sample"].splitlines()
     return "```\n" + "\n".join(lines[:12]).rstrip() + "\n```"
 
 
@@ -193,7 +197,7 @@ def pretrained_summary() -> str:
 
 def workshop_times() -> str:
     """Each notebook's seconds in the recorded `make run` (workshop profile)."""
-    run = records.read("make_run_workshop")
+    run = records.read("make_run_workshop_float32")
     rows = ["| notebook | seconds in `make run` |", "| --- | --- |"]
     rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
     return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "

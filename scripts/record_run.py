@@ -2,7 +2,10 @@
 holds each notebook's seconds, the whole run's seconds, the training figures of summary.json and its
 sample, stamped with date, commit, machine and load.
 
-    .venv/bin/python scripts/record_run.py [--profile workshop]      (make record-run)
+    .venv/bin/python scripts/record_run.py [--profile workshop] [--name NAME]      (make record-run)
+
+--name writes records/make_run_NAME.json instead, to keep a run beside another of the same profile
+(its float32 twin, say).
 
 Run it on a machine doing nothing else: the load average is recorded with the times.
 """
@@ -23,6 +26,7 @@ from scripts import records  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="workshop")
+    parser.add_argument("--name", help="the record's name after make_run_ (default: the profile's)")
     args = parser.parse_args()
     import helpers
     from helpers import runner
@@ -36,7 +40,7 @@ def main() -> int:
         run_dir = runner.run(args.profile, ROOT / "runs")
         seconds = time.perf_counter() - started
     summary = json.loads((run_dir / "summary.json").read_text())
-    path = records.write(f"make_run_{args.profile}", {
+    path = records.write(f"make_run_{args.name or args.profile}", {
         "command": f"make run PROFILE={args.profile} (python -m helpers.runner --profile {args.profile})",
         "run_folder": str(run_dir.relative_to(ROOT)), "seconds": round(seconds, 1),
         **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",
