@@ -168,7 +168,7 @@ def notebooks_table() -> str:
 
 def commands() -> str:
     """The two commands, each with its time from its record."""
-    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop_float32")
+    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
     return "\n".join([
         "```bash",
         f"make test   # creates .venv, installs everything, runs ruff and every test: {minutes(test['seconds'])} from a fresh clone",
@@ -182,7 +182,7 @@ def commands() -> str:
 
 def sample() -> str:
     """The first lines of the workshop run's sample."""
-    lines = records.read("make_run_workshop_float32")["sample"].splitlines()
+    lines = records.read("make_run_workshop")["sample"].splitlines()
     return "```\n" + "\n".join(lines[:12]).rstrip() + "\n```"
 
 
@@ -197,7 +197,7 @@ def pretrained_summary() -> str:
 
 def workshop_times() -> str:
     """Each notebook's seconds in the recorded `make run` (workshop profile)."""
-    run = records.read("make_run_workshop_float32")
+    run = records.read("make_run_workshop")
     rows = ["| notebook | seconds in `make run` |", "| --- | --- |"]
     rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
     return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
@@ -218,9 +218,24 @@ def loss_by_position() -> str:
     return "\n".join(rows)
 
 
+def precision_table() -> str:
+    """The workshop profile run twice, as recorded: float32, then mixed_bfloat16 (the same parameters otherwise)."""
+    rows = ["| precision | training | best validation loss | at epoch | whole `make run` | where |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    runs = {"float32": records.read("make_run_workshop_float32"), "mixed_bfloat16": records.read("make_run_workshop_mixed_bfloat16")}
+    for precision, run in runs.items():
+        rows.append(f"| {precision} | {run['training_seconds']:.0f} s | {run['best_val_loss']:.4f} | {run['best_epoch']} | "
+                    f"{minutes(run['seconds'])} | {where(run)}, commit {run['commit'][:10]} |")
+    full, mixed = runs["float32"], runs["mixed_bfloat16"]
+    return "\n".join(rows) + (
+        f"\n\nmixed_bfloat16 trained {full['training_seconds'] / mixed['training_seconds']:.2f}× as fast and ended "
+        f"{abs(full['best_val_loss'] - mixed['best_val_loss']):.4f} nats from its float32 twin.")
+
+
 SECTIONS = {"fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
-            "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position}
+            "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
+            "precision-table": precision_table}
 
 
 def main() -> None:
