@@ -7,10 +7,8 @@ compiled the tutorial's way (Adam, cross-entropy on logits), and trained by ``mo
 ``tf.data`` pipeline like notebook 04's (random ids, so no corpus is needed): STEPS batches of 64 x 100
 per timed call, after a warm-up call, the models interleaved, REPEATS times. Each figure is the median
 seconds per step, with the fastest and slowest repeat beside it. A step is timed from the start of a
-call's first batch to the end of its last: what is left out, mostly starting the pipeline's iterator,
-is recorded beside it as ``setup_seconds`` (on this project's 2-core VM, starting an iterator stalls
-for 8-9 s in about one call of three, with one core idle: timed whole, a 12-step call read 1.706 s/step
-for either GRU, which is what made the two look equally fast). Where the processor has bfloat16
+call's first batch to the end of its last; the rest of each call is recorded beside it as
+``setup_seconds``. Where the processor has bfloat16
 instructions, FusedGRU also runs under ``mixed_bfloat16``, against its own roofline at bfloat16 rates.
 
 The limit is a roofline worked out in the same run. A training step's matrix products are of two
@@ -36,6 +34,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from helpers.dataset import prefetched  # noqa: E402
 from helpers.model import build_model  # noqa: E402
 from helpers.precision import choose_precision  # noqa: E402
 from limits import matmul_rate  # noqa: E402
@@ -48,8 +47,8 @@ STEPS = 12  # batches per timed fit call: enough that one call's set-up is a sma
 def pipeline(steps: int) -> tf.data.Dataset:
     """``steps`` batches of random ids, split into input and target as notebook 02 does."""
     ids = np.random.default_rng(0).integers(0, VOCAB_SIZE, (steps * BATCH_SIZE, SEQ_LENGTH + 1)).astype("int32")
-    return (tf.data.Dataset.from_tensor_slices(ids).map(lambda s: (s[:-1], s[1:]))
-            .batch(BATCH_SIZE, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+    return prefetched(tf.data.Dataset.from_tensor_slices(ids).map(lambda s: (s[:-1], s[1:]))
+                  .batch(BATCH_SIZE, drop_remainder=True))  # prefetched as notebook 04's pipeline is
 
 
 def compiled_model(gru_impl: str, weights: list | None = None, precision: str = "float32") -> keras.Model:

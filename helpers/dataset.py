@@ -13,6 +13,18 @@ class DatasetError(UserError, ValueError):
     """A text or a split that cannot give the batches asked for."""
 
 
+def prefetched(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """Prefetch the next batch while the model trains, without tf.data's autotuning.
+
+    Autotuning runs a background thread, and freeing an iterator waits for it: on this project's
+    machine each pass over the data (every epoch, every validation) waited up to about 20 s for it,
+    the processor idle (docs/speed.md). A pipeline this simple has nothing to tune.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.prefetch(1).with_options(options)
+
+
 def split_input_target(chunk):
     """A window of seq_length + 1 ids -> (its first seq_length, its last seq_length)."""
     input_text = chunk[:-1]
@@ -59,13 +71,13 @@ def make_dataset(
             fix = "use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH"
         raise DatasetError(f"{name} has {len(ids):,} characters, fewer than {need}; {fix}.")
     sequences = tf.data.Dataset.from_tensor_slices(ids).batch(seq_length + 1, drop_remainder=True)
-    dataset = sequences.map(split_input_target, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = sequences.map(split_input_target)
     if buffer_size:
         dataset = dataset.shuffle(buffer_size, seed=seed)
     dataset = dataset.batch(batch_size, drop_remainder=not keep_partial)
     if max_batches:
         dataset = dataset.take(max_batches)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return prefetched(dataset)
 
 
 def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64, max_batches: int | None = None,
@@ -90,7 +102,7 @@ def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64,
     dataset = tf.data.Dataset.from_tensor_slices((windows(0), windows(1)))
     if max_batches:
         dataset = dataset.take(max_batches)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return prefetched(dataset)
 
 
 def train_val_datasets(ids: np.ndarray, seq_length: int, batch_size: int, buffer_size: int | None,
