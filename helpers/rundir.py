@@ -254,8 +254,12 @@ def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tu
     return model, vocab
 
 
-def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAINED_DIR) -> dict:
-    """Copy the best checkpoint of ``run_dir`` into ``folder`` as weights only, with its provenance."""
+def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAINED_DIR, measure=None) -> dict:
+    """Copy the best checkpoint of ``run_dir`` into ``folder`` as weights only, with its provenance.
+
+    ``measure(model, vocab, params)``, if given, returns more figures for the provenance (``python -m
+    helpers.export pretrained`` adds the held-out loss with the state carried).
+    """
     run_dir = Path(run_dir)
     epoch = best_epoch(run_dir)
     model, vocab = load_run(run_dir, "best")
@@ -288,6 +292,7 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
         "parameters_count": plain.count_params(),
         "sha256": hashlib.sha256((folder / PRETRAINED_WEIGHTS).read_bytes()).hexdigest(),
         "bytes": (folder / PRETRAINED_WEIGHTS).stat().st_size,
+        **(measure(plain, vocab, params) if measure else {}),
     }
     write_json(folder / "provenance.json", info)
     return info
@@ -312,25 +317,3 @@ def write_json(path: Path, data) -> None:
 def _temporary_name(path: Path) -> Path:
     """A sibling name for writing ``path`` before renaming it (same suffix: Keras checks it)."""
     return path.with_name(f".tmp-{os.getpid()}-{path.name}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.rundir export RUN_DIR "COMMAND"``: refresh pretrained/ from a run."""
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3 or args[0] != "export":
-        print('usage: python -m helpers.rundir export RUN_DIR "the command that trained it"', file=sys.stderr)
-        return 2
-    try:
-        info = export_pretrained(args[1], args[2])
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"pretrained/: epoch {info['epoch']} of {args[1]}, validation loss {info['val_loss']:.4f}, "
-          f"{info['bytes'] / 1e6:.1f} MB, sha256 {info['sha256'][:12]}…")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -76,13 +76,18 @@ def test_load_run_takes_the_best_checkpoint_unless_asked_for_the_latest(tiny, vo
     assert message == f"Loaded {tmp_path}, epoch 1 (best, validation loss 1.000)."
 
 
-def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, vocab, tmp_path):
+def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, vocab, ids, tmp_path):
     import helpers.rundir as rundir
+    from helpers.dataset import train_val_split
+    from helpers.export import held_out_measures
+    from helpers.training import carried_state_loss
 
     model, train_ds, val_ds = tiny
     save_run(tmp_path / "run", model, vocab)
     fit(model, train_ds, val_ds, 1, tmp_path / "run", estimate=False)
-    info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained")
+    info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained", measure=held_out_measures)
+    val_ids = train_val_split(ids, 0.1)[1]
+    assert info["carried_val_loss"] == round(carried_state_loss(load_run(tmp_path / "run", "best")[0], val_ids, 100, 64), 4)
     assert info["epoch"] == 1 and info["parameters_count"] == model.count_params() and info["command"] == "pytest"
     assert info["run_folder"] == str(tmp_path / "run") and info["exported"] >= info["best_checkpoint_written"] > "2026"
     assert info["commit"] == rundir.describe_commit()  # the commit whose code exported it (None outside git)
@@ -104,5 +109,9 @@ def test_the_committed_pretrained_model_loads_and_matches_its_provenance():
         pytest.fail("pretrained/ is missing: run `make pretrained` after training notebook 04")
     model, vocab = load_pretrained()
     info = rundir.pretrained_info()
-    assert model.count_params() == info["parameters_count"] == 4_021_569 and len(vocab) == 65
+    assert model.count_params() == info["parameters_count"]
+    assert model.config == json.loads((rundir.PRETRAINED_DIR / "model.json").read_text())
+    assert len(vocab) == 65
+    for key in ("command", "parameters", "machine", "exported", "commit", "epoch", "val_loss", "carried_val_loss", "sha256"):
+        assert info.get(key) is not None, f"pretrained/provenance.json has no {key}: `make pretrained` writes it"
     assert info["bytes"] < 20e6 and info["val_loss"] == min(json.loads((rundir.PRETRAINED_DIR / "history.json").read_text())["val_loss"])
