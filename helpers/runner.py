@@ -91,11 +91,12 @@ def new_run_dir(runs_dir: Path, profile: str) -> Path:
     raise RuntimeError(f"could not create a new run folder in {runs_dir}")
 
 
-def execute(notebook: str, parameters: dict, run_dir: Path) -> None:
+def execute(notebook: str, parameters: dict, run_dir: Path, source: Path = NOTEBOOK_DIR) -> None:
+    """Run ``source``/``notebook``.ipynb into ``run_dir``; relative paths start in notebooks/ for every edition."""
     import papermill
 
     papermill.execute_notebook(
-        NOTEBOOK_DIR / f"{notebook}.ipynb", run_dir / f"{notebook}.ipynb", parameters=parameters,
+        source / f"{notebook}.ipynb", run_dir / f"{notebook}.ipynb", parameters=parameters,
         cwd=NOTEBOOK_DIR, kernel_name="python3", progress_bar=False, log_output=False,
         stdout_file=_Indented(sys.stdout) if notebook in STREAMED else None,
         kernel_manager_class="helpers.runner.LocalKernelManager",
@@ -160,8 +161,11 @@ def summarize(run_dir: Path, profile_name: str, profile: dict, notebook_seconds:
     return summary
 
 
-def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) -> Path:
-    """Run the notebooks into a new folder, or again into ``resume`` (training picks up where it stopped)."""
+def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None, source: Path = NOTEBOOK_DIR) -> Path:
+    """Run the notebooks into a new folder, or again into ``resume`` (training picks up where it stopped).
+
+    ``source`` is the folder of the notebooks: notebooks/, or notebooks/ja/ for the Japanese edition.
+    """
     import papermill
 
     if resume is not None:
@@ -184,7 +188,7 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None) ->
         started = time.perf_counter()
         print(f"[{i}/{len(NOTEBOOKS)}] {notebook} ...", flush=True)
         try:
-            execute(notebook, parameters_for(notebook, profile, run_dir), run_dir)
+            execute(notebook, parameters_for(notebook, profile, run_dir), run_dir, source)
         except papermill.PapermillExecutionError as error:
             raise NotebookFailed(
                 f"{notebook}.ipynb failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
@@ -207,9 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs-dir", type=Path, default=PROJECT_ROOT / "runs", help="where run folders are created")
     parser.add_argument("--resume", type=Path, metavar="RUN_FOLDER",
                         help="run again into an interrupted run's folder; training continues after its last epoch")
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, metavar="FOLDER",
+                        help="the notebooks' folder (default: notebooks/; notebooks/ja for the Japanese edition)")
     args = parser.parse_args(argv)
     try:
-        run(args.profile, args.runs_dir, args.resume)
+        if not all((args.notebooks / f"{nb}.ipynb").is_file() for nb in NOTEBOOKS):
+            raise ParameterError(f"--notebooks {args.notebooks}: not a folder of the seven notebooks; "
+                                 f"use notebooks or notebooks/ja.")
+        run(args.profile, args.runs_dir, args.resume, args.notebooks.resolve())
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

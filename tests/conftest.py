@@ -78,14 +78,23 @@ class SmokeRun:
     stderr: str
 
 
-@pytest.fixture(scope="session")
-def smoke_run(corpus_path, tmp_path_factory) -> SmokeRun:
-    """The seven notebooks run once at params/smoke.yaml by `python -m helpers.runner`, as `make run`
-    runs them. The runner, notebook and student-copy tests all check this one run."""
-    runs = tmp_path_factory.mktemp("smoke-runs")
-    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs)],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
-    assert done.returncode == 0, f"the smoke run failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+def run_smoke(runs: Path, notebooks: str = "notebooks") -> SmokeRun:
+    """The seven notebooks of ``notebooks`` run at params/smoke.yaml by `python -m helpers.runner`, as `make run` runs them."""
+    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs),
+                           "--notebooks", notebooks], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
+    assert done.returncode == 0, f"the smoke run of {notebooks}/ failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     (folder,) = runs.iterdir()
     return SmokeRun(folder, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="session")
+def smoke_run(corpus_path, tmp_path_factory) -> SmokeRun:
+    """The suite's one run of the English notebooks: the runner, notebook and student-copy tests all check it."""
+    return run_smoke(tmp_path_factory.mktemp("smoke-runs"))
+
+
+@pytest.fixture(scope="session")
+def smoke_run_ja(corpus_path, tmp_path_factory) -> SmokeRun:
+    """The same for the Japanese edition (tests/test_ja.py), on another worker beside the English run."""
+    return run_smoke(tmp_path_factory.mktemp("smoke-runs-ja"), "notebooks/ja")
 
