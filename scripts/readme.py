@@ -1,5 +1,5 @@
 """The documents' generated sections: each sits between <!-- NAME: start --> and <!-- NAME: end -->, in
-README.md, WORKSHOP.md or a page of docs/; a section's name says which (names are unique)."""
+README.md, WORKSHOP.md, their Japanese editions (*.ja.md) or a page of docs/; a section's name says which (names are unique)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ README = ROOT / "README.md"
 
 
 def documents() -> list[Path]:
-    return [README, ROOT / "WORKSHOP.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [README, ROOT / "README.ja.md", ROOT / "WORKSHOP.md", ROOT / "WORKSHOP.ja.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _markers(name: str) -> tuple[str, str]:

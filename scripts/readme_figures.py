@@ -134,6 +134,20 @@ LESSONS = {
 }
 
 
+LESSONS_JA = {
+    "01_vectorize": "コーパスの読み込み（SHA-256 で確認）、語彙、`char2idx` と `idx2char`",
+    "02_batch": "次の文字を当てる課題、`SEQ_LENGTH + 1` 文字の窓、`split_input_target`、シャッフルしたバッチ",
+    "03_build": "Embedding → GRU → Dense、パラメータ数と出力の形、訓練前のモデルからのサンプリング、当て推量の損失",
+    "04_fit": "損失、Adam での `compile`、チェックポイントのコールバック、再開できる実行フォルダ、検証損失つきの `fit`、"
+              "エポックごとのサンプル、学習曲線、混合精度",
+    "05_generate": "最良のチェックポイントの復元、生成の一歩とそのループ、チュートリアルのステートフルな設計、"
+                   "まるごとコンパイルしたループ、温度、複数のプロンプト、エクスポート",
+    "06_custom_loop": "`tf.GradientTape` で書いた訓練ステップとエポックのループを `fit` と並べて、"
+                      "バッチからバッチへ引き継ぐ状態（打ち切り型の通時的誤差逆伝播）",
+    "07_inside_the_gru": "訓練済みの重みで NumPy に書いた GRU の式、通時的誤差逆伝播、その計時",
+}
+
+
 def notebook_seconds(notebook: Path) -> float:
     """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
     total = 0.0
@@ -155,15 +169,31 @@ def where(record: dict) -> str:
     return f"{m['cores']} cores of an {m['cpu']}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
 
 
-def notebooks_table() -> str:
-    """Each notebook: what it teaches, how long its committed run took, and its exercises."""
-    rows = ["| notebook | what it teaches | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
+def notebook_rows() -> list[tuple[str, float, int]]:
+    """Each notebook's name, the seconds its committed cells ran, and its exercises."""
+    rows = []
     for name in NOTEBOOKS:
         cells = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
         exercises = sum("solution" in c["metadata"].get("tags", []) for c in cells)
-        rows.append(f"| `{name}` | {LESSONS[name]} | {minutes(notebook_seconds(NOTEBOOK_DIR / f'{name}.ipynb'))} | {exercises} |")
+        rows.append((name, notebook_seconds(NOTEBOOK_DIR / f"{name}.ipynb"), exercises))
+    return rows
+
+
+def notebooks_table() -> str:
+    """Each notebook: what it teaches, how long its committed run took, and its exercises."""
+    rows = ["| notebook | what it teaches | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{name}` | {LESSONS[name]} | {minutes(seconds)} | {exercises} |" for name, seconds, exercises in notebook_rows()]
     return "\n".join(rows) + ("\n\nTimes are the committed notebooks' own cell timings, with their default parameters "
                               "(04: the tutorial's 10 epochs), on 2 CPU cores.")
+
+
+def notebooks_table_ja() -> str:
+    """README.ja.md's table: the same figures, in Japanese, linking the Japanese notebooks."""
+    rows = ["| ノートブック | 学ぶこと | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
+    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {LESSONS_JA[name]} | {minutes(seconds)} | {exercises} |"
+             for name, seconds, exercises in notebook_rows()]
+    return "\n".join(rows) + ("\n\n時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、"
+                              "04 はチュートリアルどおりの 10 エポック、CPU 2 コア）。")
 
 
 def commands() -> str:
@@ -177,6 +207,26 @@ def commands() -> str:
         f"Measured here: `make test` on {where(test)} ({test['pytest_summary']}); `make run` with the workshop "
         f"profile on {where(run)}, {run['training_seconds']:.0f} s of it training, best validation loss "
         f"{run['best_val_loss']:.3f} (records/).",
+    ])
+
+
+def where_ja(record: dict) -> str:
+    m = record["machine"]
+    return f"{record['date'][:10]}、{m['cpu']} の {m['cores']} コア、平均負荷 {record['load']['mean']:.1f}"
+
+
+def commands_ja() -> str:
+    """README.ja.md's two commands, with the same records' times."""
+    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
+    return "\n".join([
+        "```bash",
+        f"make test            # .venv を作り、すべてをインストールし、ruff と全テストを実行: "
+        f"新しいクローンから {minutes(test['seconds'])}",
+        f"make run EDITION=ja  # 同じ準備のあと、日本語版の七つのノートブックで訓練と生成: {minutes(run['seconds'])}",
+        "```", "",
+        f"ここでの計測: `make test` は {where_ja(test)}（{test['pytest_summary']}）。`make run`（workshop プロファイル、"
+        f"英語版。コードは同じです）は {where_ja(run)}、うち訓練 {run['training_seconds']:.0f} 秒、"
+        f"最良の検証損失 {run['best_val_loss']:.3f}（records/）。",
     ])
 
 
@@ -203,6 +253,16 @@ def workshop_times() -> str:
     return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
                               f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
                               f"at epoch {run['best_epoch']}.")
+
+
+def workshop_times_ja() -> str:
+    """WORKSHOP.ja.md's table: the same record."""
+    run = records.read("make_run_workshop")
+    rows = ["| ノートブック | `make run` での秒数 |", "| --- | --- |"]
+    rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
+    return "\n".join(rows) + (f"\n\n実行全体で {minutes(run['seconds'])}（{where_ja(run)}）。04 の訓練は "
+                              f"{run['training_seconds']:.0f} 秒で、エポック {run['best_epoch']} で最良の検証損失 "
+                              f"{run['best_val_loss']:.3f} に達しました。")
 
 
 def loss_by_position() -> str:
@@ -232,7 +292,9 @@ def precision_table() -> str:
         f"{abs(full['best_val_loss'] - mixed['best_val_loss']):.4f} nats from its float32 twin.")
 
 
-SECTIONS = {"fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
+SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja": notebooks_table_ja,
+            "workshop-times-ja": workshop_times_ja,
+            "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
             "precision-table": precision_table}

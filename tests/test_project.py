@@ -101,9 +101,14 @@ def test_each_shared_idea_has_one_definition():
 
 def test_only_test_notebooks_uses_the_smoke_run():
     """`make test` hands whole files to pytest-xdist's workers (--dist loadfile): the notebooks' smoke run
-    happens once only while every test that uses it sits in one file."""
-    users = sorted(p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py") if "smoke_run" in p.read_text())
-    assert users == ["test_notebooks.py", "test_project.py"]
+    happens once only while every test that uses it sits in one file (and the Japanese edition's in another)."""
+    import re
+
+    def users(fixture: str) -> list[str]:
+        return sorted(p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py") if re.search(rf"\b{fixture}\b", p.read_text()))
+
+    assert users("smoke_run") == ["test_notebooks.py", "test_project.py"]
+    assert users("smoke_run_ja") == ["test_ja.py", "test_project.py"]  # the Japanese edition's run, on its own worker
     assert "--dist loadfile" in (PROJECT_ROOT / "Makefile").read_text().split("\ntest: ")[1].split("\n\n")[0]
 
 

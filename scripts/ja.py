@@ -1,0 +1,247 @@
+"""The Japanese edition: notebooks/ja/ built from the English notebooks and a translation catalogue.
+
+    .venv/bin/python scripts/ja.py build       (make ja) write notebooks/ja/*.ipynb
+    .venv/bin/python scripts/ja.py check [NB]  list every problem, the glossary's and the numbers' included
+    .venv/bin/python scripts/ja.py skeleton    give every cell without a translation an empty entry
+
+``notebooks/ja/catalogue/<notebook>.yaml`` holds one entry per English cell with text to translate (every
+markdown cell, and every code cell with a comment), keyed by the cell's id: ``en``, the first 12 hex
+digits of the SHA-256 of the English source it translates, and ``ja``, the whole translated source.
+A code cell's translation changes its comments only. Every other cell, every output and all metadata
+are the English notebook's. ``build`` refuses to write a notebook whose catalogue has a missing,
+empty or stale entry, or a code cell whose code differs from the English, and names each.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import re
+import sys
+import tokenize
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
+
+JA_DIR = NOTEBOOK_DIR / "ja"
+CATALOGUE_DIR = JA_DIR / "catalogue"
+GLOSSARY = JA_DIR / "GLOSSARY.md"
+
+
+def source_of(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def _tokens(source: str) -> list[tokenize.TokenInfo]:
+    return list(tokenize.generate_tokens(io.StringIO(source + "\n").readline))
+
+
+def comments(source: str) -> list[str]:
+    """The comments of a code cell, in order."""
+    return [t.string for t in _tokens(source) if t.type == tokenize.COMMENT]
+
+
+def code_tokens(source: str) -> list[tuple[int, str]]:
+    """A code cell's tokens without its comments and blank lines: equal for a cell and its translation."""
+    return [(t.type, t.string) for t in _tokens(source) if t.type not in (tokenize.COMMENT, tokenize.NL)]
+
+
+def translatable(cell: dict) -> bool:
+    return cell["cell_type"] == "markdown" or (cell["cell_type"] == "code" and bool(comments(source_of(cell))))
+
+
+def english(name: str) -> dict:
+    return json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+
+
+def catalogue_path(name: str) -> Path:
+    return CATALOGUE_DIR / f"{name}.yaml"
+
+
+def load_catalogue(name: str) -> dict:
+    path = catalogue_path(name)
+    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+
+
+def _block(text: str, indent: str) -> str:
+    """``text`` as a YAML literal block, its lines under ``indent``."""
+    chomp = "+" if text.endswith("\n") else "-"
+    lines = text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
+    return f"|{len(indent) - 2}{chomp}\n" + "".join(f"{indent}{line}\n" if line else "\n" for line in lines)
+
+
+def dump_catalogue(name: str, entries: dict) -> str:
+    """The catalogue as YAML, one entry per cell in the English notebook's order, translations as literal blocks."""
+    out = [f"# The Japanese translation of notebooks/{name}.ipynb, one entry per cell: see scripts/ja.py.\n"]
+    for cell_id, entry in entries.items():
+        out.append(f'"{cell_id}":\n  en: "{entry["en"]}"\n')  # quoted: an id or hash of digits is still a string
+        ja = entry.get("ja")
+        out.append("  ja: null\n" if ja is None else "  ja: " + _block(ja, "    "))
+    text = "".join(out)
+    assert yaml.safe_load(text) == entries, f"{name}: the catalogue would not read back as written"
+    return text
+
+
+def problems(name: str, nb: dict | None = None, catalogue: dict | None = None) -> list[str]:
+    """What stops ``build`` from writing notebook ``name``: one line per cell."""
+    nb = english(name) if nb is None else nb
+    catalogue = load_catalogue(name) if catalogue is None else catalogue
+    found, ids = [], set()
+    for index, cell in enumerate(nb["cells"], 1):
+        if not translatable(cell):
+            continue
+        ids.add(cell["id"])
+        where = f"{name} cell {index} ({cell['cell_type']}, id {cell['id']})"
+        entry = catalogue.get(cell["id"])
+        if entry is None:
+            found.append(f"{where}: missing; 'scripts/ja.py skeleton' adds an entry to translate")
+        elif entry.get("ja") is None or not str(entry["ja"]).strip():
+            found.append(f"{where}: not translated yet")
+        elif entry.get("en") != source_hash(source_of(cell)):
+            found.append(f"{where}: stale, the English cell changed since it was translated; translate it again "
+                         f"and set en: {source_hash(source_of(cell))}")
+        elif cell["cell_type"] == "code" and code_tokens(entry["ja"]) != code_tokens(source_of(cell)):
+            found.append(f"{where}: the translation changes the code, not only its comments")
+    found += [f"{name}: entry {cell_id} matches no English cell with text; delete it" for cell_id in catalogue
+              if cell_id not in ids]
+    return found
+
+
+def build(name: str) -> dict:
+    """The Japanese notebook: the English one with each translatable cell's source from the catalogue."""
+    nb, catalogue = english(name), load_catalogue(name)
+    found = problems(name, nb, catalogue)
+    if found:
+        raise ValueError("\n".join(found))
+    ja = copy.deepcopy(nb)
+    for cell in ja["cells"]:
+        if translatable(cell):
+            cell["source"] = catalogue[cell["id"]]["ja"].splitlines(keepends=True)
+    return ja
+
+
+def notebook_text(nb: dict) -> str:
+    """A notebook as Jupyter writes it, byte for byte."""
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+# --- the glossary and the numbers (tests/test_ja.py; `check` reports them too) ---
+
+def glossary() -> list[tuple[list[str], str]]:
+    """The glossary's rows: the English forms, and the one Japanese term for them."""
+    rows = []
+    for line in GLOSSARY.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 2 and cells[0] not in ("English", "---"):
+            rows.append(([form.strip() for form in cells[0].split(",")], cells[1]))
+    return rows
+
+
+def prose(markdown: str) -> str:
+    """Markdown without what is not translated: code, links' targets, formulas and HTML tags."""
+    for pattern in (r"```.*?```", r"`[^`]*`", r"\]\([^)]*\)", r"https?://\S+", r"\$\$.*?\$\$", r"\$[^$]*\$",
+                    r"<[^>]+>"):
+        markdown = re.sub(pattern, " ", markdown, flags=re.S)
+    return markdown
+
+
+def glossary_problems(en: str, ja: str) -> list[str]:
+    """One line for each glossary term the English text uses and its translation does not."""
+    text, found = prose(en), []
+    for forms, term in glossary():
+        used = [f for f in forms if re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text, re.I)]
+        if used and term not in ja:
+            found.append(f"uses {used[0]!r}, so the translation needs {term!r}")
+    return found
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers written in ``text``, sorted, thousands separators dropped (1,115,394 -> 1115394)."""
+    return sorted(n.replace(",", "") for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", text))
+
+
+def text_of(cell: dict, source: str) -> str:
+    """What a cell says in words: a markdown cell's text, a code cell's comments."""
+    return source if cell["cell_type"] == "markdown" else "\n".join(comments(source))
+
+
+def translated_cells(name: str) -> list[tuple[str, dict, str]]:
+    """(where, English cell, its translation) for each cell of ``name`` the catalogue translates."""
+    catalogue, found = load_catalogue(name), []
+    for index, cell in enumerate(english(name)["cells"], 1):
+        entry = catalogue.get(cell["id"]) or {}
+        if translatable(cell) and entry.get("ja"):
+            found.append((f"{name} cell {index} (id {cell['id']})", cell, entry["ja"]))
+    return found
+
+
+def content_problems(name: str) -> list[str]:
+    """The glossary on every translated cell, the numbers on every markdown cell."""
+    found = []
+    for where, cell, ja in translated_cells(name):
+        en, ja = text_of(cell, source_of(cell)), text_of(cell, ja)
+        found += [f"{where}: {p}" for p in glossary_problems(en, ja)]
+        if cell["cell_type"] == "markdown" and numbers(en) != numbers(ja):
+            found.append(f"{where}: numbers differ: English {numbers(en)}, Japanese {numbers(ja)}")
+    return found
+
+
+def memory() -> dict[str, str]:
+    """Each English text's translation, by its hash: the setup, parameters and exercise cells recur in every notebook."""
+    found = {}
+    for name in NOTEBOOKS:
+        for entry in load_catalogue(name).values():
+            if entry.get("ja"):
+                found.setdefault(entry["en"], entry["ja"])
+    return found
+
+
+def skeleton(name: str) -> None:
+    """Rewrite the catalogue in the notebook's order, with an entry for each cell that has none: the
+    translation of the same English elsewhere if there is one, else empty."""
+    catalogue, known = load_catalogue(name), memory()
+    entries = {}
+    for cell in english(name)["cells"]:
+        if translatable(cell):
+            digest = source_hash(source_of(cell))
+            entries[cell["id"]] = catalogue.get(cell["id"]) or {"en": digest, "ja": known.get(digest)}
+    entries.update({k: v for k, v in catalogue.items() if k not in entries})  # kept, for `check` to name
+    CATALOGUE_DIR.mkdir(parents=True, exist_ok=True)
+    catalogue_path(name).write_text(dump_catalogue(name, entries))
+
+
+def main(argv: list[str]) -> int:
+    command, names = (argv[0] if argv else "build"), [n.removesuffix(".ipynb") for n in argv[1:]] or NOTEBOOKS
+    if command == "skeleton":
+        for name in names:
+            skeleton(name)
+        return 0
+    if command == "check":
+        found = [p for name in names for p in problems(name) + content_problems(name)]
+        print("\n".join(found) or f"{len(names)} notebook(s): every translation is present, current and checked")
+        return 1 if found else 0
+    if command != "build":
+        print(__doc__)
+        return 2
+    failed = 0
+    for name in names:
+        try:
+            (JA_DIR / f"{name}.ipynb").write_text(notebook_text(build(name)))
+        except ValueError as error:
+            failed += 1
+            print(f"notebooks/ja/{name}.ipynb not written:\n{error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

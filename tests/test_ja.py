@@ -1,0 +1,116 @@
+"""The Japanese edition (scripts/ja.py, `make ja`): notebooks/ja/ is built from the English notebooks and
+the catalogue, refuses stale translations, changes no code and no number, uses the glossary, and runs.
+
+Its smoke run is this file's own fixture, so pytest-xdist runs it on one worker while the English run
+(tests/test_notebooks.py) takes the other."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_notebooks import code_cells, nbval
+
+from scripts import ja
+
+
+def test_make_ja_rebuilds_the_committed_notebooks_byte_for_byte():
+    for name in ja.NOTEBOOKS:
+        built = ja.notebook_text(ja.build(name))
+        assert (ja.JA_DIR / f"{name}.ipynb").read_text() == built, f"notebooks/ja/{name}.ipynb is not what `make ja` builds"
+
+
+def test_a_changed_english_cell_is_named_stale_and_its_notebook_is_not_written(tmp_path, monkeypatch, capsys):
+    english = tmp_path / "notebooks"
+    (english / "ja").mkdir(parents=True)
+    for name in ja.NOTEBOOKS:
+        (english / f"{name}.ipynb").write_text((ja.NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+    nb = ja.english("05_generate")
+    index, cell = next((i, c) for i, c in enumerate(nb["cells"], 1) if c["cell_type"] == "markdown" and i > 1)
+    cell["source"] = [*cell["source"], "\n\nA sentence the translation does not have yet."]
+    (english / "05_generate.ipynb").write_text(ja.notebook_text(nb))
+    monkeypatch.setattr(ja, "NOTEBOOK_DIR", english)
+    monkeypatch.setattr(ja, "JA_DIR", english / "ja")
+
+    assert ja.main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert f"05_generate cell {index} (markdown, id {cell['id']}): stale" in err
+    assert err.count("stale") == 1, err
+    assert not (english / "ja" / "05_generate.ipynb").exists()
+    assert (english / "ja" / "04_fit.ipynb").exists()  # the others are current, and written
+
+
+def test_a_missing_or_empty_translation_is_named():
+    nb, catalogue = ja.english("01_vectorize"), ja.load_catalogue("01_vectorize")
+    first, second, *_ = catalogue
+    catalogue = {**catalogue, second: {**catalogue[second], "ja": None}}
+    del catalogue[first]
+    found = ja.problems("01_vectorize", nb, catalogue)
+    assert [p.split(": ", 1)[1][:15] for p in found] == ["missing; 'scrip", "not translated "], found
+
+
+def test_the_same_english_is_translated_the_same_everywhere():
+    known = ja.memory()  # the setup, parameters and exercise cells recur in every notebook
+    for name in ja.NOTEBOOKS:
+        for cell_id, entry in ja.load_catalogue(name).items():
+            assert entry["ja"] == known[entry["en"]], f"{name} {cell_id}: another notebook translates the same English otherwise"
+
+
+def test_translations_change_comments_only():
+    for name in ja.NOTEBOOKS:
+        catalogue = ja.load_catalogue(name)
+        for cell in code_cells(ja.english(name)):
+            if cell["id"] in catalogue:
+                assert ja.code_tokens(catalogue[cell["id"]]["ja"]) == ja.code_tokens(ja.source_of(cell)), (name, cell["id"])
+                assert ja.comments(catalogue[cell["id"]]["ja"]) != ja.comments(ja.source_of(cell)), (name, cell["id"])
+
+
+def test_a_translation_that_changes_code_is_refused():
+    nb, catalogue = ja.english("03_build"), ja.load_catalogue("03_build")
+    cell = next(c for c in code_cells(nb) if c["id"] in catalogue)
+    changed = catalogue[cell["id"]]["ja"].replace("=", "= 1 +", 1)
+    found = ja.problems("03_build", nb, {**catalogue, cell["id"]: {**catalogue[cell["id"]], "ja": changed}})
+    assert found == [f"03_build cell {nb['cells'].index(cell) + 1} (code, id {cell['id']}): "
+                     "the translation changes the code, not only its comments"]
+
+
+def test_every_translation_uses_the_glossary():
+    assert len(ja.glossary()) >= 30
+    for name in ja.NOTEBOOKS:
+        for where, cell, translation in ja.translated_cells(name):
+            en, ja_text = ja.text_of(cell, ja.source_of(cell)), ja.text_of(cell, translation)
+            assert ja.glossary_problems(en, ja_text) == [], where
+
+
+def test_the_glossary_check_names_a_missing_term():
+    assert ja.glossary_problems("Each epoch lowers the `loss` and the loss.", "各エポックで下がります") == [
+        "uses 'loss', so the translation needs '損失'"]
+    assert ja.glossary_problems("See `model.fit`.", "`model.fit` を参照") == []  # code is not prose
+
+
+def test_every_number_of_a_markdown_cell_is_the_english_one():
+    for name in ja.NOTEBOOKS:
+        for where, cell, translation in ja.translated_cells(name):
+            if cell["cell_type"] == "markdown":
+                assert ja.numbers(translation) == ja.numbers(ja.source_of(cell)), where
+
+
+def test_the_numbers_check_sees_a_changed_number():
+    assert ja.numbers("1,115,394 characters, 65 unique, loss 1.25") == ["1.25", "1115394", "65"]
+    assert ja.numbers("1,115,394 文字、65 種類、損失 1.52") != ja.numbers("1,115,394 characters, 65 unique, loss 1.25")
+
+
+def test_every_markdown_cell_is_in_japanese_and_each_badge_opens_the_japanese_notebook():
+    kana = re.compile(r"[\u3040-\u30ff]")
+    for name in ja.NOTEBOOKS:
+        for where, cell, translation in ja.translated_cells(name):
+            assert cell["cell_type"] == "code" or kana.search(translation), f"{where} has no Japanese"
+        first = "".join(ja.build(name)["cells"][0]["source"])
+        assert f"/blob/main/notebooks/ja/{name}.ipynb)" in first, f"{name}: the Colab badge must open notebooks/ja/"
+
+
+@pytest.mark.end_to_end
+def test_the_japanese_notebooks_run_and_reproduce_their_outputs(smoke_run_ja):
+    result = nbval([ja.JA_DIR / f"{nb}.ipynb" for nb in ja.NOTEBOOKS], smoke_run_ja.folder)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert f"{sum(len(code_cells(ja.english(nb))) for nb in ja.NOTEBOOKS)} passed" in result.stdout
