@@ -52,6 +52,12 @@ def test_main_reports_bad_profile_in_one_line(capsys):
     assert capsys.readouterr().err.startswith("error: PROFILE='nope'")
 
 
+def test_main_refuses_a_notebooks_folder_without_the_seven(tmp_path, capsys):
+    assert runner.main(["--profile", "smoke", "--notebooks", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"error: --notebooks {tmp_path}: not a folder of the seven notebooks; "
+                                       "use notebooks or notebooks/ja.\n")
+
+
 @pytest.mark.end_to_end
 def test_failing_notebook_stops_the_run_naming_it(corpus_path, tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path)
