@@ -136,7 +136,7 @@ LESSONS = {
 
 LESSONS_JA = {
     "01_vectorize": "コーパスの読み込み（SHA-256 で確認）、語彙、`char2idx` と `idx2char`",
-    "02_batch": "次の文字を当てる課題、`SEQ_LENGTH + 1` 文字の窓、`split_input_target`、シャッフルしたバッチ",
+    "02_batch": "次の文字を当てるタスク、`SEQ_LENGTH + 1` 文字のウィンドウ、`split_input_target`、シャッフルしたバッチ",
     "03_build": "Embedding → GRU → Dense、パラメータ数と出力の形、訓練前のモデルからのサンプリング、当て推量の損失",
     "04_fit": "損失、Adam での `compile`、チェックポイントのコールバック、再開できる実行フォルダ、検証損失つきの `fit`、"
               "エポックごとのサンプル、学習曲線、混合精度",

@@ -36,3 +36,17 @@ def test_exported_generator_writes_the_same_text_in_a_fresh_process(vocab, tmp_p
     ids = vocab.encode("ROMEO: ")[None, :]
     assert reloaded_vocab == vocab
     np.testing.assert_allclose(reloaded(ids).numpy(), model(ids).numpy(), atol=1e-6)
+
+
+def test_a_stacked_model_with_dropout_exports_reloads_and_serves(vocab, tmp_path):
+    """The shape of pretrained/ since make best trains two layers: the export must carry both states."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(4)
+    model = build_model(len(vocab), 8, 16, num_layers=2, dropout=0.25)
+    folder = export(model, vocab, tmp_path / "export")
+    reloaded, _ = load_exported(folder)
+    ids = vocab.encode("ROMEO: ")[None, :]
+    np.testing.assert_allclose(reloaded(ids).numpy(), model(ids).numpy(), atol=1e-6)
+    served = tf.saved_model.load(str(folder / "generator")).generate(tf.constant("ROMEO: "), 40, 0.8, 7)
+    assert served.numpy().decode("utf-8") == generate(model, vocab, "ROMEO: ", 40, 0.8, seed=7)
