@@ -74,7 +74,7 @@ ja: $(STAMP)
 	$(BIN)/python scripts/ja.py build
 
 # Trains the best model: notebook 04 with params/sweeps/best.yaml, then make pretrained and its quality row.
-# Two GRU layers of 640 units with dropout, 20 epochs on windows of 200; the row goes to benchmarks/quality.json.
+# Two GRU layers of 640 units with dropout 0.4, 20 epochs on windows of 200; the row goes to benchmarks/quality.json.
 best: $(STAMP)
 	$(BIN)/python scripts/sweep.py params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
