@@ -48,5 +48,6 @@ def test_a_stacked_model_with_dropout_exports_reloads_and_serves(vocab, tmp_path
     reloaded, _ = load_exported(folder)
     ids = vocab.encode("ROMEO: ")[None, :]
     np.testing.assert_allclose(reloaded(ids).numpy(), model(ids).numpy(), atol=1e-6)
-    served = tf.saved_model.load(str(folder / "generator")).generate(tf.constant("ROMEO: "), 40, 0.8, 7)
+    generator = tf.saved_model.load(str(folder / "generator"))  # held: its variables live as long as it does
+    served = generator.generate(tf.constant("ROMEO: "), 40, 0.8, 7)
     assert served.numpy().decode("utf-8") == generate(model, vocab, "ROMEO: ", 40, 0.8, seed=7)

@@ -101,7 +101,7 @@ def test_the_numbers_check_sees_a_changed_number():
 
 
 def test_every_markdown_cell_is_in_japanese_and_each_badge_opens_the_japanese_notebook():
-    kana = re.compile(r"[\u3040-\u30ff]")
+    kana = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji
     for name in ja.NOTEBOOKS:
         for where, cell, translation in ja.translated_cells(name):
             assert cell["cell_type"] == "code" or kana.search(translation), f"{where} has no Japanese"

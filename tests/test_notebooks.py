@@ -111,7 +111,7 @@ def test_resume_runs_the_notebooks_again_into_the_same_folder(smoke_run, tmp_pat
     run_dir = tmp_path / smoke_run.folder.name
     shutil.copytree(smoke_run.folder, run_dir)
     calls = []
-    monkeypatch.setattr(runner, "execute", lambda notebook, parameters, folder: calls.append((notebook, parameters, folder)))
+    monkeypatch.setattr(runner, "execute", lambda notebook, parameters, folder, source: calls.append((notebook, parameters, folder)))
     assert runner.main(["--resume", str(run_dir)]) == 0
     profile = runner.load_profile("smoke")
     assert calls == [(nb, runner.parameters_for(nb, profile, run_dir), run_dir) for nb in runner.NOTEBOOKS]
