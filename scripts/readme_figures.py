@@ -245,24 +245,27 @@ def pretrained_summary() -> str:
             f"tutorial's own run above; its weights file is {size:.1f} MB.")
 
 
+def _workshop_table(header: str) -> tuple[str, dict]:
+    """The recorded `make run` (workshop profile): each notebook's seconds as table rows, and the record."""
+    run = records.read("make_run_workshop")
+    rows = [header, "| --- | --- |", *(f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items())]
+    return "\n".join(rows), run
+
+
 def workshop_times() -> str:
     """Each notebook's seconds in the recorded `make run` (workshop profile)."""
-    run = records.read("make_run_workshop")
-    rows = ["| notebook | seconds in `make run` |", "| --- | --- |"]
-    rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
-    return "\n".join(rows) + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
-                              f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
-                              f"at epoch {run['best_epoch']}.")
+    table, run = _workshop_table("| notebook | seconds in `make run` |")
+    return table + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
+                    f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
+                    f"at epoch {run['best_epoch']}.")
 
 
 def workshop_times_ja() -> str:
     """WORKSHOP.ja.md's table: the same record."""
-    run = records.read("make_run_workshop")
-    rows = ["| ノートブック | `make run` での秒数 |", "| --- | --- |"]
-    rows += [f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items()]
-    return "\n".join(rows) + (f"\n\n実行全体で {minutes(run['seconds'])}（{where_ja(run)}）。04 の訓練は "
-                              f"{run['training_seconds']:.0f} 秒で、エポック {run['best_epoch']} で最良の検証損失 "
-                              f"{run['best_val_loss']:.3f} に達しました。")
+    table, run = _workshop_table("| ノートブック | `make run` での秒数 |")
+    return table + (f"\n\n実行全体で {minutes(run['seconds'])}（{where_ja(run)}）。04 の訓練は "
+                    f"{run['training_seconds']:.0f} 秒で、エポック {run['best_epoch']} で最良の検証損失 "
+                    f"{run['best_val_loss']:.3f} に達しました。")
 
 
 def loss_by_position() -> str:
