@@ -67,9 +67,10 @@ execute: $(STAMP)
 	    --TagRemovePreprocessor.remove_all_outputs_tags=solution $$nb.ipynb || exit 1; \
 	done
 	$(BIN)/python scripts/ja.py build  # the Japanese edition carries the new outputs
-# Builds notebooks/ja/ from the English notebooks and notebooks/ja/catalogue/ (the translations, one
-# per cell); names every translation that is missing or stale since its English cell changed, and
-# writes no notebook that has one. `scripts/ja.py check` also checks the glossary and the numbers.
+# Builds the Japanese notebooks (notebooks/ja/) from the English ones and their translation catalogue.
+# One translation per cell (notebooks/ja/catalogue/); it names every translation that is missing or
+# stale since its English cell changed, and writes no notebook that has one. `scripts/ja.py check`
+# also checks the glossary and the numbers.
 ja: $(STAMP)
 	$(BIN)/python scripts/ja.py build
 
