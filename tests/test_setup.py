@@ -39,3 +39,26 @@ def test_the_runner_and_the_parameter_checks_start_without_tensorflow():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+def test_setup_reloads_an_edited_module_and_leaves_installed_packages_unchecked(tmp_path, monkeypatch, capsys):
+    """In a notebook, setup() turns on autoreload: a learner's edit to a module takes effect at the next
+    cell, while the installed packages already loaded (TensorFlow's thousands of files) are not checked."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import helpers; helpers.setup()")
+        reloader = shell.magics_manager.registry["AutoreloadMagics"]._reloader
+        assert "tensorflow" in reloader.skip_modules and "helpers.vocab" not in reloader.skip_modules
+        monkeypatch.syspath_prepend(str(tmp_path))
+        lesson = tmp_path / "my_lesson.py"
+        lesson.write_text("ANSWER = 1\n")
+        shell.run_cell("import my_lesson")
+        lesson.write_text("ANSWER = 2\n")
+        os.utime(lesson, (lesson.stat().st_mtime + 2,) * 2)  # a later mtime, whatever the file system's resolution
+        shell.run_cell("answer = my_lesson.ANSWER")
+        assert shell.user_ns["answer"] == 2
+    finally:
+        InteractiveShell.clear_instance()
+        sys.modules.pop("my_lesson", None)
