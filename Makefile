@@ -16,18 +16,21 @@ $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.12, say."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# uv installs the same packages as pip in about half the time (25 s against 45 s here, compiled bytecode
+	@# included); uv does not read pip.conf, so where it cannot reach PyPI, pip does the install.
+	$(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --compile-bytecode \
+	  --python $(BIN)/python -r requirements.txt || $(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
 # Creates .venv if needed, then ruff and every test, over every core.
 # pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
 # the tests of tests/test_notebooks.py.
+# nbval is loaded only where a test runs it, in its own process (-p no:nbval spares each worker a second).
 test: lint
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile -p no:nbval
 # The unit tests alone, for the edit loop: no kernels, no browser, no training in fresh processes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end" \
+	$(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
 	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py  # all end_to_end: not even imported
 
 # Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (part of make test).

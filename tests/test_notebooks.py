@@ -17,7 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import papermill
 import pytest
 
 from helpers import runner
@@ -122,6 +121,8 @@ def test_resume_runs_the_notebooks_again_into_the_same_folder(smoke_run, tmp_pat
 
 def execute(notebook: str, output: Path, **parameters) -> dict:
     """Run one committed notebook with papermill at the given parameters; the executed notebook as JSON."""
+    import papermill  # here: test_ja.py imports this module, and `make test-fast` need not load papermill
+
     papermill.execute_notebook(runner.NOTEBOOK_DIR / f"{notebook}.ipynb", output, parameters=parameters,
                                cwd=runner.NOTEBOOK_DIR, kernel_name="python3", progress_bar=False)
     return json.loads(output.read_text())
@@ -143,7 +144,9 @@ def test_04_samples_every_epoch_resumes_a_stopped_run_and_refuses_a_changed_one(
     out = printed(execute("04_fit", tmp_path / "04-more.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir))
     assert f"Resuming {run_dir} after epoch 2 of 3." in out and "Epoch 3/3 · " in out and "Epoch 2/3" not in out
     assert json.loads((Path(run_dir) / "history.json").read_text())["epoch"] == [1, 2, 3]
-    with pytest.raises(papermill.PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
+    from papermill import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
         execute("04_fit", tmp_path / "04-again.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir, LEARNING_RATE=0.01)
 
 
