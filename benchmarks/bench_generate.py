@@ -12,8 +12,10 @@ process, interleaved, for 1,000 characters per prompt.
 The limit, measured in the same run (limits.generation_bound): the characters
 per second this machine could give if a generation step were nothing but its
 three matrix products (input projection, recurrent step, logits), each run as a
-compiled chain of that product alone at the shape it has for 64 prompts, or for
-one (where they are matrix-vector products).
+chain of that product alone at the shape it has for 64 prompts, or for one
+(where they are matrix-vector products), in a TensorFlow graph and in a loop
+compiled by XLA, whichever is faster. (For one prompt the graph's per-operation
+cost outweighs a matrix-vector product; the generator runs under XLA without it.)
 """
 
 from __future__ import annotations
