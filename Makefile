@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= workshop
 
-.PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench \
+.PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench bench-profile \
 	measure-ci record-run ja clean clean-runs
 
 # Lists these targets, each with its purpose and, where a committed record measured it, its time.
@@ -104,6 +104,10 @@ sweep: $(STAMP)
 # FULL=1 measures longer and also times `make run`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)
+# Where the time of the bench figures below their targets goes: Linux perf (apt-get install linux-perf)
+# samples each workload's threads; the shares by kind of work go to records/profile.json.
+bench-profile: $(STAMP)
+	$(BIN)/python benchmarks/profile.py
 
 # Times .ci/run on a fresh clone of HEAD (install included) into records/make_test_fresh_clone.json.
 measure-ci: $(STAMP)

@@ -102,6 +102,17 @@ def bench_table() -> str:
         f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, NumPy {v['numpy']}.")
 
 
+def profile_table() -> str:
+    """records/profile.json: for each figure below its target, the share of perf's samples by kind of work."""
+    profile = records.read("profile")
+    runs = list(profile["profiles"].values())
+    rows = ["| kind of work | " + " | ".join(r["figure"] for r in runs) + " |", "| --- |" + " --- |" * len(runs)]
+    for kind in runs[0]["shares"]:
+        rows.append(f"| {kind} | " + " | ".join(f"{r['shares'][kind]:.0%}" for r in runs) + " |")
+    generated = "; ".join(f"for {r['figure']}, {r['code generated at run time']}" for r in runs)
+    return "\n".join(rows) + f"\n\nCode generated at run time is, {generated}. Sampled {where(profile)}, commit {profile['commit'][:10]}."
+
+
 def quality_table() -> str:
     """benchmarks/quality.json: one row per configuration actually trained."""
     rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | the same, state carried | "
@@ -300,7 +311,7 @@ SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
-            "precision-table": precision_table}
+            "precision-table": precision_table, "profile-table": profile_table}
 
 
 def main() -> None:
