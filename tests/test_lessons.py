@@ -98,8 +98,8 @@ def tiny_streams(ids):
 @pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])
 def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path, carry):
     datasets = tiny_streams if carry else tiny_datasets
+    keras.utils.set_random_seed(0)  # before the datasets: their shuffle seed depends on the global seed too
     train_ds, val_ds = datasets(ids)
-    keras.utils.set_random_seed(0)
     ns = {"keras": keras, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, **FIT_PARAMETERS, "CARRY_STATE": carry}
     ns["run_dir"] = save_run(tmp_path / "cells", build_model(len(vocab), 8, 16), vocab)
     keras.utils.set_random_seed(0)
