@@ -29,8 +29,9 @@ $(STAMP): pyproject.toml requirements.txt
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile -p no:nbval
 # The unit tests alone, for the edit loop: no kernels, no browser, no training in fresh processes.
+# XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
+	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
 	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py  # all end_to_end: not even imported
 
 # Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (part of make test).

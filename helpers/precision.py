@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tensorflow as tf
-
-from helpers.distribute import on_tpu
 from helpers.params import ParameterError
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
@@ -19,8 +16,8 @@ BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # oneDNN's bfloat16 products use eithe
 INTERCHANGEABLE = {"float32", "mixed_bfloat16"}
 
 
-def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str | None, list[str]]:
-    """The processor's model name and which of ``CPU_FLAGS`` it has (None and [] where they cannot be read)."""
+def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo"), wanted: tuple[str, ...] | None = CPU_FLAGS) -> tuple[str | None, list[str]]:
+    """The processor's model name and which of ``wanted`` (None: of every flag) it has (None and [] where they cannot be read)."""
     try:
         lines = cpuinfo.read_text().splitlines()
     except OSError:
@@ -30,7 +27,7 @@ def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str | None, lis
         key, _, value = line.partition(":")
         fields.setdefault(key.strip(), value.strip())  # the first processor's
     present = fields.get("flags", "").split()
-    return fields.get("model name"), [flag for flag in CPU_FLAGS if flag in present]
+    return fields.get("model name"), present if wanted is None else [flag for flag in wanted if flag in present]
 
 
 def cpu_flags() -> list[str]:
@@ -40,6 +37,8 @@ def cpu_flags() -> list[str]:
 
 def gpu_compute_capability() -> tuple[int, int] | None:
     """The first GPU's CUDA compute capability, or None without a GPU."""
+    import tensorflow as tf  # here: reading /proc/cpuinfo (read_cpuinfo) needs no TensorFlow
+
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         return None
@@ -61,6 +60,8 @@ def choose_precision(precision: str = "auto") -> tuple[str, str]:
         if capability >= (7, 0):
             return "mixed_float16", f"a GPU with tensor cores (compute capability {capability[0]}.{capability[1]})"
         return "float32", f"a GPU without tensor cores (compute capability {capability[0]}.{capability[1]})"
+    from helpers.distribute import on_tpu
+
     if on_tpu():
         return "mixed_bfloat16", "a TPU"
     flags = [flag for flag in BF16_FLAGS if flag in cpu_flags()]

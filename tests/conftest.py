@@ -14,8 +14,28 @@ import pytest
 
 import helpers
 from helpers.data import CORPUS_NAME, PROJECT_ROOT, default_cache_dir, load_text
+from helpers.precision import read_cpuinfo
 from helpers.vocab import Vocab
 
+
+def keep_xla_programs() -> None:
+    """With CHAR_RNN_XLA_CACHE=<folder> (`make test-fast` sets it), XLA keeps what it compiles there, so the next
+    run of the edit loop loads the generators' programs instead of compiling them again. One subfolder per
+    processor and TensorFlow version: a program compiled for one processor's instructions must not run on another
+    (this checkout may move between an AVX-512 machine and an AVX2 one). Only where read_cpuinfo can tell the processor."""
+    folder = os.environ.get("CHAR_RNN_XLA_CACHE")
+    cpu, flags = read_cpuinfo(wanted=None)
+    if not folder or not flags:
+        return
+    import hashlib
+    from importlib.metadata import version
+
+    key = hashlib.sha256(f"{cpu} {' '.join(flags)} {version('tensorflow')}".encode()).hexdigest()[:12]
+    cache = Path(folder).resolve() / key
+    os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={cache}".strip()
+
+
+keep_xla_programs()  # before anything imports TensorFlow, which reads TF_XLA_FLAGS
 
 
 def pytest_configure(config):

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -44,6 +47,23 @@ def test_read_cpuinfo_gives_the_model_name_and_the_flags_that_matter(tmp_path):
     info.write_text("model name\t: Some CPU\nflags\t\t: fpu sse avx2 fma avx512f avx512_bf16\n\nmodel name\t: Other\n")
     assert read_cpuinfo(info) == ("Some CPU", ["avx2", "fma", "avx512f", "avx512_bf16"])
     assert read_cpuinfo(tmp_path / "missing") == (None, [])
+    assert read_cpuinfo(info, wanted=None) == ("Some CPU", ["fpu", "sse", "avx2", "fma", "avx512f", "avx512_bf16"])
+
+
+def test_kept_xla_programs_have_a_folder_per_processor(monkeypatch):
+    """`make test-fast` keeps XLA's compiled programs between runs; another processor must not load them."""
+    import conftest
+
+    folders = []
+    for flags in (["avx2", "fma"], ["avx2", "fma", "avx512f"]):
+        monkeypatch.setattr(conftest, "read_cpuinfo", lambda wanted, flags=flags: ("Some CPU", flags))
+        monkeypatch.setenv("CHAR_RNN_XLA_CACHE", "kept")
+        monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+        conftest.keep_xla_programs()
+        first, cache = os.environ["TF_XLA_FLAGS"].split()
+        assert first == "--tf_xla_auto_jit=0" and cache.startswith("--tf_xla_persistent_cache_directory=")
+        folders.append(Path(cache.split("=", 1)[1]))
+    assert folders[0].parent == folders[1].parent == Path("kept").resolve() and folders[0] != folders[1]
 
 
 @pytest.mark.parametrize("gru_impl", ["fused", "keras"])
