@@ -83,10 +83,12 @@ def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, v
     from helpers.training import carried_state_loss
 
     model, train_ds, val_ds = tiny
-    save_run(tmp_path / "run", model, vocab)
+    text = tmp_path / "text.txt"  # the run's own text, which the held-out measure reads: 60,000 characters, not the corpus
+    text.write_text(vocab.decode(ids[:60_000]), encoding="utf-8")
+    save_run(tmp_path / "run", model, vocab, {"DATA_PATH": str(text), "VAL_FRACTION": 0.1})
     fit(model, train_ds, val_ds, 1, tmp_path / "run", estimate=False)
     info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained", measure=held_out_measures)
-    val_ids = train_val_split(ids, 0.1)[1]
+    val_ids = train_val_split(ids[:60_000], 0.1)[1]
     assert info["carried_val_loss"] == round(carried_state_loss(load_run(tmp_path / "run", "best")[0], val_ids, 100, 64), 4)
     assert info["epoch"] == 1 and info["parameters_count"] == model.count_params() and info["command"] == "pytest"
     assert info["run_folder"] == str(tmp_path / "run") and info["exported"] >= info["best_checkpoint_written"] > "2026"
