@@ -110,8 +110,8 @@ bench: $(STAMP)
 bench-profile: $(STAMP)
 	$(BIN)/python benchmarks/profile.py
 
-# Times .ci/run on a fresh clone of HEAD (install included), then make test-fast there twice, into
-# records/make_test_fresh_clone.json.
+# Times .ci/run on a fresh clone of HEAD (install included), then make test-fast there twice.
+# The times go to records/make_test_fresh_clone.json.
 measure-ci: $(STAMP)
 	$(BIN)/python scripts/measure_ci.py
 # Runs `make run` (PROFILE=workshop) and records its times and sample in records/make_run_<profile>.json.
