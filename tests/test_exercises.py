@@ -116,10 +116,14 @@ def test_05_exercises(tiny, vocab, corpus_path, capsys):
     greedy = generate(model, vocab, "ROMEO: ", 200, top_k=1, seed=0)  # greedy: test_generation.py checks it against argmax
     assert capsys.readouterr().out.splitlines()[1] == greedy.splitlines()[0]
     from helpers.data import load_text
-    ns["load_text"], ns["train_val_split"] = load_text, train_val_split
+
+    def first_100k(path):  # the corpus's first 100,000 characters: the same search on about a tenth of the text
+        return load_text(path)[:100_000]
+
+    ns["load_text"], ns["train_val_split"] = first_100k, train_val_split
     run_cells([solution("05_generate", 3)], ns)
     assert ns["longest_copied"]("xxabcdyy", "zabcdz abcz") == "abcd" and ns["longest_copied"]("q", "abc") == ""
-    assert ns["copied"] in load_text() and len(ns["copied"]) >= 3
+    assert ns["copied"] in first_100k("") and len(ns["copied"]) >= 3
 
 
 def test_06_exercises(tiny, ids, vocab, capsys):
