@@ -102,7 +102,7 @@ sweep: $(STAMP)
 	$(BIN)/python scripts/sweep.py $(SWEEP)
 
 # Speed figures as shares of this machine's limit and against their baselines, into records/bench.json.
-# FULL=1 measures longer and also times `make run`.
+# FULL=1 measures longer and also times the notebook suite and `make run`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)
 # Where the time of the bench figures below their targets goes: Linux perf (apt-get install linux-perf)

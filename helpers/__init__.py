@@ -106,13 +106,16 @@ def show_source(obj):
 
 
 def accelerator() -> str:
-    """The GPU's name, or "CPU only" with the number of cores."""
+    """The GPU's name, or "CPU only" with the number of cores and the fastest matrix instructions ("AVX2", say)."""
+    from helpers.precision import cpu_kind
+
     tensorflow = quiet_tensorflow()
     gpus = tensorflow.config.list_physical_devices("GPU")
     if gpus:
         details = tensorflow.config.experimental.get_device_details(gpus[0])
         return f"GPU: {details.get('device_name', gpus[0].name)}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
-    return f"CPU only ({os.cpu_count()} cores)"
+    kind = cpu_kind()
+    return f"CPU only ({os.cpu_count()} cores{f', {kind}' if kind else ''})"
 
 
 def setup() -> None:

@@ -11,15 +11,20 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 # The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
 CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # oneDNN's bfloat16 products use either
+# The one place the processor is described: tests point it at a file describing another processor.
+CPUINFO = Path("/proc/cpuinfo")
 # Runs may resume at another of these: none keeps state that depends on the precision. mixed_float16 adds
 # a loss scale to the optimiser, so a checkpoint's optimiser state fits only a mixed_float16 run.
 INTERCHANGEABLE = {"float32", "mixed_bfloat16"}
 
 
-def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo"), wanted: tuple[str, ...] | None = CPU_FLAGS) -> tuple[str | None, list[str]]:
-    """The processor's model name and which of ``wanted`` (None: of every flag) it has (None and [] where they cannot be read)."""
+def read_cpuinfo(cpuinfo: Path | None = None, wanted: tuple[str, ...] | None = CPU_FLAGS) -> tuple[str | None, list[str]]:
+    """The processor's model name and which of ``wanted`` (None: of every flag) it has (None and [] where they cannot be read).
+
+    ``cpuinfo`` defaults to ``CPUINFO``.
+    """
     try:
-        lines = cpuinfo.read_text().splitlines()
+        lines = (cpuinfo or CPUINFO).read_text().splitlines()
     except OSError:
         return None, []
     fields = {}
@@ -33,6 +38,18 @@ def read_cpuinfo(cpuinfo: Path = Path("/proc/cpuinfo"), wanted: tuple[str, ...] 
 def cpu_flags() -> list[str]:
     """Which of ``CPU_FLAGS`` this processor has."""
     return read_cpuinfo()[1]
+
+
+def cpu_kind(flags: list[str] | None = None) -> str | None:
+    """The fastest matrix instructions among ``flags`` (default: this processor's), as messages and records name
+    them: "AMX", "AVX-512 BF16", "AVX-512", "AVX2" or "no AVX2"; None where the flags cannot be read."""
+    flags = cpu_flags() if flags is None else flags
+    if not flags:
+        return None
+    for flag, name in (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 BF16"), ("avx512f", "AVX-512"), ("avx2", "AVX2")):
+        if flag in flags:
+            return name
+    return "no AVX2"
 
 
 def gpu_compute_capability() -> tuple[int, int] | None:

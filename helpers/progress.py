@@ -140,7 +140,8 @@ def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple
     shape = tuple(train_ds.element_spec[0].shape)
     if steps < 1 or None in shape:
         return None
-    twin = build_model(**model.config, gru_impl=getattr(model, "gru_impl", None) or "auto")
+    twin = build_model(**model.config, gru_impl=getattr(model, "gru_impl", None) or "auto",
+                       precision=model.dtype_policy.name)
     twin.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     inputs = target = np.random.default_rng(0).integers(0, model.config["vocab_size"], shape, dtype=np.int32)
     twin.train_on_batch(inputs, target)  # the first call compiles
@@ -159,14 +160,18 @@ def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple
 
 def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_fn=print) -> None:
     """On a CPU, say how long training will take here and, past ten minutes, which one change fits in ten."""
+    from helpers.precision import BF16_FLAGS, cpu_flags, cpu_kind
+
     if on_gpu():
         return
     estimate = estimate_seconds(model, train_ds, val_ds, epochs)
     if estimate is None:
         return
     per_step, total, steps = estimate
-    print_fn(f"On this CPU a training step takes about {per_step:.1f} s: {epochs} epoch(s) of {steps} steps "
-             f"will take about {total / 60:.0f} minutes.")
+    flags = cpu_flags()
+    kind = cpu_kind(flags)
+    print_fn(f"On this CPU{f' ({kind})' if kind else ''} a training step takes about {per_step:.1f} s: "
+             f"{epochs} epoch(s) of {steps} steps will take about {total / 60:.0f} minutes.")
     if total > TEN_MINUTES:
         per_epoch = total / epochs
         if per_epoch <= TEN_MINUTES:
@@ -174,3 +179,6 @@ def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_
         else:
             change = f"MAX_STEPS_PER_EPOCH = {max(1, int(steps * TEN_MINUTES / per_epoch / epochs))}"
         print_fn(f"For a run of at most 10 minutes set {change}, or use a GPU (on Colab: Runtime > Change runtime type).")
+        if model.dtype_policy.name == "float32" and any(flag in flags for flag in BF16_FLAGS):
+            print_fn('This CPU has bfloat16 instructions: PRECISION = "auto" would run the matrix products in 16 bits, '
+                     'faster, with slightly different numbers.')

@@ -43,10 +43,20 @@ def _epoch_table(history: dict) -> str:
         "| seconds | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
 
 
+def processor(machine: dict) -> str:
+    """A machine's cores and processor, named by its instruction set as well: both kinds here call themselves "AMD EPYC"."""
+    return f"{machine['cores']} cores of an {machine['cpu']} ({records.kind({'machine': machine})})"
+
+
 def _summary(val_loss: float, epoch: int, seconds: float, machine: dict) -> str:
     return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
-            f"{seconds / 60:.0f} minutes of training on {machine['cores']} cores of an {machine['cpu']}, "
+            f"{seconds / 60:.0f} minutes of training on {processor(machine)}, "
             f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
+
+
+def tutorial_row() -> dict:
+    """quality.json's row of the committed 04's run (runs/tutorial): its parameters and machine."""
+    return next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
 
 
 def fit_table() -> str:
@@ -57,7 +67,7 @@ def fit_table() -> str:
     history = {"epoch": [int(e[0]) for e in epochs], "seconds": [e[1] for e in epochs],
                "loss": [e[2] for e in epochs], "val_loss": [e[3] for e in epochs]}
     epoch, val_loss = best_of(history)
-    tutorial = next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
+    tutorial = tutorial_row()
     return _epoch_table(history) + "\n\n" + _summary(val_loss, epoch, sum(history["seconds"]), tutorial["machine"])
 
 
@@ -97,7 +107,7 @@ def bench_table() -> str:
     return "\n".join(rows) + (
         f"\n\nA training step's limit: {roof['recurrent_gflop']:.1f} GFLOP of recurrent products (one time step after "
         f"another) and {roof['batched_gflop']:.1f} GFLOP of batched ones, each at the rate its shape reached here. "
-        f"Measured {bench['date'][:10]} on {m['cores']} cores of an {m['cpu']} ({', '.join(m.get('cpu_flags', [])) or 'no flags read'}), "
+        f"Measured {bench['date'][:10]} on {processor(m)}, flags {', '.join(m.get('cpu_flags', [])) or 'not read'}, "
         f"load {bench['load']['mean']:.1f} on average, commit {bench['commit'][:10]}; Python {v['python']}, "
         f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, NumPy {v['numpy']}.")
 
@@ -125,8 +135,8 @@ def quality_table() -> str:
                  + (", state carried" if p.get("CARRY_STATE") else "")
                  + (f", {p['PRECISION']}" if p.get("PRECISION", "float32") != "float32" else ""))
         rows.append(f"| {r['name']} | {model} | {r['epochs']} | {r['best_val_loss']:.3f} | {r['best_bits_per_char']:.2f} | "
-                    f"{r['best_epoch']} | {r['carried_val_loss']:.3f} | {r['training_seconds']} s on {m['cores']} cores "
-                    f"of an {m['cpu']} | `{r['command']}` |")
+                    f"{r['best_epoch']} | {r['carried_val_loss']:.3f} | {r['training_seconds']} s on {processor(m)} | "
+                    f"`{r['command']}` |")
     return "\n".join(rows)
 
 
@@ -175,9 +185,8 @@ def minutes(seconds: float) -> str:
 
 
 def where(record: dict) -> str:
-    """Where and when a record was measured: cores, processor, date, mean load."""
-    m = record["machine"]
-    return f"{m['cores']} cores of an {m['cpu']}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
+    """Where and when a record was measured: cores, processor and its instruction set, date, mean load."""
+    return f"{processor(record['machine'])}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
 
 
 def notebook_rows() -> list[tuple[str, float, int]]:
@@ -195,7 +204,8 @@ def notebooks_table() -> str:
     rows = ["| notebook | what it teaches | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
     rows += [f"| `{name}` | {LESSONS[name]} | {minutes(seconds)} | {exercises} |" for name, seconds, exercises in notebook_rows()]
     return "\n".join(rows) + ("\n\nTimes are the committed notebooks' own cell timings, with their default parameters "
-                              "(04: the tutorial's 10 epochs), on 2 CPU cores.")
+                              f"(04: the tutorial's 10 epochs), on {processor(tutorial_row()['machine'])}, the machine "
+                              "04 trained on.")
 
 
 def notebooks_table_ja() -> str:
@@ -203,41 +213,51 @@ def notebooks_table_ja() -> str:
     rows = ["| ノートブック | 学ぶこと | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
     rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {LESSONS_JA[name]} | {minutes(seconds)} | {exercises} |"
              for name, seconds, exercises in notebook_rows()]
+    m = tutorial_row()["machine"]
+    kind = records.kind({"machine": m})
     return "\n".join(rows) + ("\n\n時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、"
-                              "04 はチュートリアルどおりの 10 エポック、CPU 2 コア）。")
+                              f"04 はチュートリアルどおりの 10 エポック、04 が訓練したマシン {m['cpu']}（{kind}）の {m['cores']} コア）。")
+
+
+def by_kind(name: str, joiner: str = ", ") -> str:
+    """A record's time on each kind of processor it was measured on: "5 min (AVX-512 BF16), 13 min (AVX2)"."""
+    return joiner.join(f"{minutes(r['seconds'])} ({kind})" for kind, r in records.read_kinds(name).items())
 
 
 def commands() -> str:
-    """The two commands, each with its time from its record."""
-    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
+    """The two commands, each with its time from its record on each kind of processor."""
+    tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
     return "\n".join([
         "```bash",
-        f"make test   # creates .venv, installs everything, runs ruff and every test: {minutes(test['seconds'])} from a fresh clone",
-        f"make run    # the same set-up, then trains and generates with the seven notebooks: {minutes(run['seconds'])}",
+        f"make test   # creates .venv, installs everything, runs ruff and every test: {by_kind('make_test_fresh_clone')} "
+        "from a fresh clone",
+        f"make run    # the same set-up, then trains and generates with the seven notebooks: {by_kind('make_run_workshop')}",
         "```", "",
-        f"Measured here: `make test` on {where(test)} ({test['pytest_summary']}); `make run` with the workshop "
-        f"profile on {where(run)}, {run['training_seconds']:.0f} s of it training, best validation loss "
-        f"{run['best_val_loss']:.3f} (records/).",
+        "Measured here: `make test` on " + "; on ".join(f"{where(t)} ({t['pytest_summary']})" for t in tests) +
+        "; `make run` with the workshop profile on " + "; on ".join(
+            f"{where(r)}, {r['training_seconds']:.0f} s of it training, best validation loss {r['best_val_loss']:.3f}"
+            for r in runs) + " (records/).",
     ])
 
 
 def where_ja(record: dict) -> str:
     m = record["machine"]
-    return f"{record['date'][:10]}、{m['cpu']} の {m['cores']} コア、平均負荷 {record['load']['mean']:.1f}"
+    return f"{record['date'][:10]}、{m['cpu']}（{records.kind(record)}）の {m['cores']} コア、平均負荷 {record['load']['mean']:.1f}"
 
 
 def commands_ja() -> str:
     """README.ja.md's two commands, with the same records' times."""
-    test, run = records.read("make_test_fresh_clone"), records.read("make_run_workshop")
+    tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
     return "\n".join([
         "```bash",
         f"make test            # .venv を作り、すべてをインストールし、ruff と全テストを実行: "
-        f"新しいクローンから {minutes(test['seconds'])}",
-        f"make run EDITION=ja  # 同じ準備のあと、日本語版の七つのノートブックで訓練と生成: {minutes(run['seconds'])}",
+        f"新しいクローンから {by_kind('make_test_fresh_clone', '、')}",
+        f"make run EDITION=ja  # 同じ準備のあと、日本語版の七つのノートブックで訓練と生成: {by_kind('make_run_workshop', '、')}",
         "```", "",
-        f"ここでの計測: `make test` は {where_ja(test)}（{test['pytest_summary']}）。`make run`（workshop プロファイル、"
-        f"英語版。コードは同じです）は {where_ja(run)}、うち訓練 {run['training_seconds']:.0f} 秒、"
-        f"最良の検証損失 {run['best_val_loss']:.3f}（records/）。",
+        "ここでの計測: `make test` は " + "、".join(f"{where_ja(t)}（{t['pytest_summary']}）" for t in tests) +
+        "。`make run`（workshop プロファイル、英語版。コードは同じです）は " + "、".join(
+            f"{where_ja(r)}、うち訓練 {r['training_seconds']:.0f} 秒、最良の検証損失 {r['best_val_loss']:.3f}" for r in runs) +
+        "（records/）。",
     ])
 
 
@@ -249,7 +269,7 @@ def sample() -> str:
 
 def pretrained_summary() -> str:
     info = json.loads((PRETRAINED / "provenance.json").read_text())
-    tutorial = next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
+    tutorial = tutorial_row()
     size = (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
     return (f"It is epoch {info['epoch']} of that run, validation loss {info['val_loss']:.3f} "
             f"({bits_per_char(info['val_loss']):.2f} bits per character), against {tutorial['best_val_loss']:.3f} for the "
@@ -284,7 +304,7 @@ def loss_by_position() -> str:
     rows = ["| model | windows of | first character | characters 2-5 | 6-20 | 51-100 | 101-200 | whole windows | state carried |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for path in sorted(records.RECORDS.glob("loss_by_position_*.json")):
-        r = json.loads(path.read_text())
+        r = records.read(path.stem)
         spans = r["spans"]
         cell = [f"{spans[k]:.3f}" if k in spans else "" for k in ("1-1", "2-5", "6-20", "51-100", "101-200")]
         rows.append(f"| {r['model']} | {r['seq_length']} | " + " | ".join(cell) +

@@ -1,6 +1,8 @@
-"""Measurement records: one JSON file per measured figure set in records/, each stamped with its date,
-the commit, the machine and the machine's load while it ran. The documents' figures are generated
-from these files (scripts/readme_figures.py), never typed."""
+"""Measurement records: one JSON file per measured figure set in records/, holding one record per kind of
+processor it was measured on ("AVX2", "AVX-512 BF16": helpers.precision.cpu_kind), each stamped with its
+date, the commit, the machine and the machine's load while it ran. A measurement on another kind of
+processor is kept beside the first, not in its place. The documents' figures are generated from these
+files (scripts/readme_figures.py), never typed."""
 
 from __future__ import annotations
 
@@ -48,16 +50,31 @@ class Load:
                 "max": round(max(self.samples), 2), "cores": os.cpu_count()}
 
 
+def kind(record: dict) -> str:
+    """The kind of processor a record was measured on, named by its fastest matrix instructions."""
+    from helpers.precision import cpu_kind
+
+    return cpu_kind(record["machine"].get("cpu_flags") or []) or "instruction set not recorded"
+
+
 def write(name: str, figures: dict, load: Load, machine: dict, measured: str | None = None) -> Path:
     """records/<name>.json: the figures, stamped with date, the commit measured (``measured``, else this
-    checkout's), machine and load."""
+    checkout's), machine and load, in place of the record of the same kind of processor only."""
     RECORDS.mkdir(exist_ok=True)
     path = RECORDS / f"{name}.json"
     record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "commit": measured or commit(),
               "machine": machine, "load": load.summary(), **figures}
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    kinds = read_kinds(name) if path.exists() else {}
+    kinds[kind(record)] = record
+    path.write_text(json.dumps(kinds, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
-def read(name: str) -> dict:
+def read_kinds(name: str) -> dict[str, dict]:
+    """records/<name>.json: its record for each kind of processor, by kind."""
     return json.loads((RECORDS / f"{name}.json").read_text())
+
+
+def read(name: str) -> dict:
+    """The newest record of records/<name>.json, whichever kind of processor it was measured on."""
+    return max(read_kinds(name).values(), key=lambda record: record["date"])

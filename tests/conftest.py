@@ -131,6 +131,31 @@ def tiny(fresh_tiny, ids):
     return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
 
 
+# Processors by their fastest matrix instructions. This project's machines have been of the first two
+# kinds, both calling themselves "AMD EPYC".
+PROCESSORS = {
+    "AVX2": "fpu sse sse2 avx fma avx2",
+    "AVX-512 BF16": "fpu sse sse2 avx fma avx2 avx512f avx512_bf16",
+    "AVX-512": "fpu sse sse2 avx fma avx2 avx512f",  # without its bfloat16 instructions
+    "AMX": "fpu sse sse2 avx fma avx2 avx512f avx512_bf16 amx_tile amx_bf16",  # a recent Xeon
+}
+
+
+@pytest.fixture
+def processor(monkeypatch, tmp_path):
+    """``processor("AVX2")``: from then on helpers reads a description of that processor, not this machine's.
+
+    The only seam where a test fakes the CPU: helpers.precision.CPUINFO, the file every helper reads it from."""
+    from helpers import precision
+
+    def describe(kind: str) -> None:
+        path = tmp_path / "cpuinfo"
+        path.write_text(f"processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: {PROCESSORS[kind]}\n")
+        monkeypatch.setattr(precision, "CPUINFO", path)
+
+    return describe
+
+
 @dataclass(frozen=True)
 class SmokeRun:
     folder: Path  # the run folder: executed notebooks, model/, custom_loop/, summary.json
@@ -138,11 +163,11 @@ class SmokeRun:
     stderr: str
 
 
-def run_smoke(runs: Path, notebooks: str = "notebooks") -> SmokeRun:
-    """The seven notebooks of ``notebooks`` run at params/smoke.yaml by `python -m helpers.runner`, as `make run` runs them."""
-    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs),
-                           "--notebooks", notebooks], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
-    assert done.returncode == 0, f"the smoke run of {notebooks}/ failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+def run_smoke(runs: Path) -> SmokeRun:
+    """The seven notebooks run at params/smoke.yaml by `python -m helpers.runner`, as `make run` runs them."""
+    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs)],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
+    assert done.returncode == 0, f"the smoke run failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     (folder,) = runs.iterdir()
     return SmokeRun(folder, done.stdout, done.stderr)
 
@@ -151,10 +176,4 @@ def run_smoke(runs: Path, notebooks: str = "notebooks") -> SmokeRun:
 def smoke_run(corpus_path, tmp_path_factory) -> SmokeRun:
     """The suite's one run of the English notebooks: the runner, notebook and student-copy tests all check it."""
     return run_smoke(tmp_path_factory.mktemp("smoke-runs"))
-
-
-@pytest.fixture(scope="session")
-def smoke_run_ja(corpus_path, tmp_path_factory) -> SmokeRun:
-    """The same for the Japanese edition (tests/test_ja.py), on another worker beside the English run."""
-    return run_smoke(tmp_path_factory.mktemp("smoke-runs-ja"), "notebooks/ja")
 

@@ -4,37 +4,63 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
+import helpers
 from helpers import precision as precision_module
 from helpers.dataset import make_dataset
 from helpers.model import build_model
 from helpers.params import ParameterError
-from helpers.precision import choose_precision, read_cpuinfo
+from helpers.model import choose_gru_impl
+from helpers.precision import choose_precision, cpu_kind, read_cpuinfo
+from helpers.progress import advise_on_duration
 from helpers.rundir import RunDirError, checkpoint_path, save_run, save_weights_atomically
 from helpers.training import compile_model, evaluate
 
 
 @pytest.fixture
-def hardware(monkeypatch):
-    """Pretend to be a machine with the given CPU flags and GPU compute capability (None: no GPU)."""
-    def pretend(flags=(), gpu=None):
-        monkeypatch.setattr(precision_module, "cpu_flags", lambda: list(flags))
+def hardware(processor, monkeypatch):
+    """Pretend to be a machine with the given kind of processor and GPU compute capability (None: no GPU)."""
+    def pretend(kind, gpu=None):
+        processor(kind)
         monkeypatch.setattr(precision_module, "gpu_compute_capability", lambda: gpu)
     return pretend
 
 
-@pytest.mark.parametrize("flags, gpu, expected", [
-    (("avx2", "fma", "avx512f", "avx512_bf16"), None, "mixed_bfloat16"),  # an AMD EPYC of this project's CI
-    (("avx2", "avx512f", "amx_tile", "amx_bf16"), None, "mixed_bfloat16"),  # a Xeon with AMX
-    (("avx2", "fma", "avx512f"), None, "float32"),  # AVX-512 without its bfloat16 instructions
-    (("avx2", "fma"), (7, 5), "mixed_float16"),  # Colab's T4
-    (("avx2", "fma"), (6, 0), "float32"),  # a P100: no tensor cores
+@pytest.mark.parametrize("kind, gpu, expected", [
+    ("AVX-512 BF16", None, "mixed_bfloat16"),
+    ("AMX", None, "mixed_bfloat16"),
+    ("AVX-512", None, "float32"),
+    ("AVX2", None, "float32"),
+    ("AVX2", (7, 5), "mixed_float16"),  # Colab's T4
+    ("AVX2", (6, 0), "float32"),  # a P100: no tensor cores
 ])
-def test_auto_picks_by_the_hardware_and_says_why(hardware, flags, gpu, expected):
-    hardware(flags, gpu)
+def test_auto_picks_by_the_hardware_and_says_why(hardware, kind, gpu, expected):
+    hardware(kind, gpu)
     picked, why = choose_precision("auto")
     assert picked == expected and why
     assert choose_precision("float32") == ("float32", "as set")
+
+
+@pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="a GPU decides these, not the processor")
+@pytest.mark.parametrize("kind", ["AVX2", "AVX-512 BF16"])
+def test_each_kind_of_processor_takes_its_own_path(processor, kind, fresh_tiny, ids, capsys):
+    """What a learner's notebook chooses and prints on either kind of processor, without a second machine."""
+    processor(kind)
+    bf16 = kind == "AVX-512 BF16"
+    assert cpu_kind() == kind
+    helpers.setup()  # the setup cell's line
+    assert capsys.readouterr().out == f"Accelerator: CPU only ({os.cpu_count()} cores, {kind})\n"
+    assert choose_precision("auto")[0] == ("mixed_bfloat16" if bf16 else "float32")
+    assert choose_precision("float32") == ("float32", "as set")  # the notebooks' default (params/tutorial.yaml)
+    assert choose_gru_impl("auto") == "fused"  # a CPU of either kind runs the fused GRU
+    train_ds = make_dataset(ids[:30_000], 30, 16, 500, seed=0, max_batches=4)
+    printed = []
+    advise_on_duration(fresh_tiny(), train_ds, None, 1_000_000, print_fn=printed.append)  # 04's time advice
+    assert printed[0].startswith(f"On this CPU ({kind}) a training step takes about ")
+    assert printed[1].startswith("For a run of at most 10 minutes set EPOCHS = ")  # 4 steps an epoch
+    assert ('PRECISION = "auto" would run the matrix products in 16 bits' in "".join(printed)) == bf16
+    assert len(printed) == 2 + bf16
 
 
 def test_an_unknown_precision_is_refused_with_the_choices():
@@ -50,13 +76,13 @@ def test_read_cpuinfo_gives_the_model_name_and_the_flags_that_matter(tmp_path):
     assert read_cpuinfo(info, wanted=None) == ("Some CPU", ["fpu", "sse", "avx2", "fma", "avx512f", "avx512_bf16"])
 
 
-def test_kept_xla_programs_have_a_folder_per_processor(monkeypatch):
+def test_kept_xla_programs_have_a_folder_per_processor(processor, monkeypatch):
     """`make test-fast` keeps XLA's compiled programs between runs; another processor must not load them."""
     import conftest
 
     folders = []
-    for flags in (["avx2", "fma"], ["avx2", "fma", "avx512f"]):
-        monkeypatch.setattr(conftest, "read_cpuinfo", lambda wanted, flags=flags: ("Some CPU", flags))
+    for kind in ("AVX2", "AVX-512"):
+        processor(kind)
         monkeypatch.setenv("CHAR_RNN_XLA_CACHE", "kept")
         monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
         conftest.keep_xla_programs()

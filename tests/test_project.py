@@ -101,14 +101,13 @@ def test_each_shared_idea_has_one_definition():
 
 def test_only_test_notebooks_uses_the_smoke_run():
     """`make test` hands whole files to pytest-xdist's workers (--dist loadfile): the notebooks' smoke run
-    happens once only while every test that uses it sits in one file (and the Japanese edition's in another)."""
+    happens once only while every test that uses it sits in one file."""
     import re
 
     def users(fixture: str) -> list[str]:
         return sorted(p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py") if re.search(rf"\b{fixture}\b", p.read_text()))
 
     assert users("smoke_run") == ["test_notebooks.py", "test_project.py"]
-    assert users("smoke_run_ja") == ["test_ja.py", "test_project.py"]  # the Japanese edition's run, on its own worker
     assert "--dist loadfile" in (PROJECT_ROOT / "Makefile").read_text().split("\ntest: ")[1].split("\n\n")[0]
 
 
@@ -123,3 +122,62 @@ def test_the_readme_starts_with_what_a_newcomer_needs():
         assert needed in first_screen, needed
     assert "<!-- notebooks-table: start -->" in readme and (PROJECT_ROOT / "LICENSE").read_text().count("Apache License") >= 1
     assert len(readme.splitlines()) <= 160
+
+
+# Words that describe a machine: instruction sets, 16-bit formats, processor and accelerator names, core
+# counts, cuDNN and XLA's device names. None may appear in an output that nbval compares, or a notebook's
+# check would pass on one kind of machine only.
+HARDWARE_WORDS = (r"(?i:\b(avx\w*|amx\w*|fma|sse\d\w*|neon|\w*float16|\w*bf16|\w*fp16|cudnn|xla_\w+)\b)"
+                  r"|\b(AMD|Intel|EPYC|Xeon|Ryzen|Graviton|NVIDIA|Tesla|GPU|TPU|T4|[AHLPV]100|L4|CPU only)\b"
+                  r"|\b\d+ (cores?|CPUs?)\b|/device:|\b[CGT]PU:\d")
+
+
+def compared_outputs(notebook: dict) -> list[tuple[int, str]]:
+    """The text of every output nbval compares, by cell index, after tests/nbval_sanitize.cfg's rules."""
+    import configparser
+    import re
+
+    rules = configparser.ConfigParser()
+    rules.read(PROJECT_ROOT / "tests" / "nbval_sanitize.cfg")
+    found = []
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code" or "nbval-ignore-output" in cell["metadata"].get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stderr":  # nbval_plugin compares stdout only
+                continue
+            data = output.get("data", {})
+            text = "".join(output.get("text", "")) + output.get("evalue", "") + "".join(
+                "".join(data.get(kind, "")) for kind in ("text/plain", "text/html", "text/markdown", "text/latex"))
+            for section in rules.sections():
+                text = re.sub(rules[section]["regex"], rules[section]["replace"], text)
+            found.append((index, text))
+    return found
+
+
+def hardware_words(notebook: dict) -> list[str]:
+    import re
+
+    return [f"cell {index}: {match.group(0)!r}" for index, text in compared_outputs(notebook)
+            for match in re.finditer(HARDWARE_WORDS, text)]
+
+
+def test_no_compared_output_names_the_machine():
+    """Both editions' committed outputs, as nbval compares them, hold no hardware word: `make test` passes on any machine."""
+    notebooks = sorted(runner.NOTEBOOK_DIR.glob("*.ipynb")) + sorted((runner.NOTEBOOK_DIR / "ja").glob("*.ipynb"))
+    assert len(notebooks) == 2 * len(runner.NOTEBOOKS)
+    found = {path.relative_to(PROJECT_ROOT).as_posix(): hardware_words(json.loads(path.read_text())) for path in notebooks}
+    assert not {name: words for name, words in found.items() if words}
+
+
+def test_the_hardware_scan_finds_what_it_looks_for():
+    def notebook(text: str, tags=()) -> dict:
+        return {"cells": [{"cell_type": "code", "metadata": {"tags": list(tags)},
+                           "outputs": [{"output_type": "stream", "name": "stdout", "text": [text]}]}]}
+
+    for line in ("precision mixed_bfloat16 (a CPU with bfloat16 instructions (avx512_bf16))", "Accelerator: CPU only (2 cores)",
+                 "GPU: Tesla T4", "uses cuDNN", "on /device:CPU:0", "16 bits (float16)", "an AMD EPYC", "8 cores",
+                 "precision mixed_bfloat16 (as set)"):
+        assert hardware_words(notebook(line)), line
+    assert not hardware_words(notebook("GPU: Tesla T4", tags=["nbval-ignore-output"]))  # nbval ignores that cell
+    assert not hardware_words(notebook("4,021,569 parameters, adam optimiser, precision float32 (as set)\nAnd there is our arms."))

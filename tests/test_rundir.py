@@ -91,7 +91,8 @@ def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, v
     val_ids = train_val_split(ids[:60_000], 0.1)[1]
     assert info["carried_val_loss"] == round(carried_state_loss(load_run(tmp_path / "run", "best")[0], val_ids, 100, 64), 4)
     assert info["epoch"] == 1 and info["parameters_count"] == model.count_params() and info["command"] == "pytest"
-    assert info["run_folder"] == str(tmp_path / "run") and info["exported"] >= info["best_checkpoint_written"] > "2026"
+    assert (rundir.PROJECT_ROOT / info["run_folder"]).resolve() == (tmp_path / "run").resolve()  # relative inside the project
+    assert info["exported"] >= info["best_checkpoint_written"] > "2026"
     assert info["commit"] == rundir.describe_commit()  # the commit whose code exported it (None outside git)
     restored, restored_vocab, message = restore(tmp_path / "empty", pretrained=tmp_path / "pretrained")
     assert message.startswith(f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model "

@@ -22,7 +22,7 @@ def test_setup_names_the_hardware(capsys):
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
-    assert helpers.accelerator().startswith("GPU: ") if gpus else helpers.accelerator() == f"CPU only ({os.cpu_count()} cores)"
+    assert helpers.accelerator().startswith("GPU: " if gpus else f"CPU only ({os.cpu_count()} cores")  # kinds: test_precision
 
 
 def test_show_source_gives_the_highlighted_code_that_runs():
