@@ -118,17 +118,22 @@ def fresh_tiny(vocab):
     return fresh
 
 
-@pytest.fixture
-def tiny(fresh_tiny, ids):
-    """``fresh_tiny()`` and small datasets cut from the real corpus."""
+def tiny_datasets(ids):
+    """Four training batches and the validation batches of the corpus's first 30,000 characters."""
     import keras
 
     from helpers.dataset import make_dataset, train_val_split
 
-    model = fresh_tiny()
     keras.utils.set_random_seed(0)
     train, val = train_val_split(ids[:30_000], 0.1)
-    return model, make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+    return make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
+
+
+@pytest.fixture
+def tiny(fresh_tiny, ids):
+    """``fresh_tiny()`` and small datasets cut from the real corpus."""
+    model = fresh_tiny()
+    return model, *tiny_datasets(ids)
 
 
 # Processors by their fastest matrix instructions. This project's machines have been of the first two

@@ -1,8 +1,9 @@
 """Notebooks 01 and 05 run in a real JupyterLab, driven through its UI by headless Chromium.
 
 JupyterLab serves a temporary copy of notebooks/ (running cells autosaves, so the committed files are
-never opened); the kernels import helpers from this checkout, so data/ and pretrained/ are the real
-ones, while 05's RUN_DIR (../runs/tutorial beside the copy) is empty and it falls back to pretrained/.
+never opened); the kernels import helpers from this checkout, so data/ is the real one, while 05's
+RUN_DIR (../runs/tutorial beside the copy) holds a tiny model trained for the test (05's fallback to
+pretrained/ is tests/test_rundir.py's).
 Screenshots go to runs/browser/. Needs Debian's chromium and the playwright package (not its browser
 download); set CHROMIUM_PATH to use another Chromium executable.
 """
@@ -99,9 +100,21 @@ def api(base: str, token: str, path: str, method: str = "GET") -> object:
 
 
 def copy_notebooks(root: Path) -> None:
-    """notebooks/ copied under root, with no runs/ beside it: 05 then finds no trained model and uses pretrained/."""
+    """notebooks/ copied under root, with no runs/ beside it."""
     shutil.copytree(REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     assert not (root / "runs").exists(), f"{root / 'runs'} should not exist in the copy"
+
+
+def train_tiny_run(run_dir: Path, model, vocab, ids) -> None:
+    """One epoch of four batches of the conftest's tiny model, into the run folder 05 restores by default: 05 then
+    runs on a GRU of 16 units (the pretrained model's 640-unit layers took most of its time in this test)."""
+    from conftest import tiny_datasets
+
+    from helpers.rundir import save_run
+    from helpers.training import fit
+
+    save_run(run_dir, model, vocab)
+    fit(model, *tiny_datasets(ids), 1, run_dir, estimate=False)
 
 
 def lab_environment(home: Path) -> dict[str, str]:
@@ -171,11 +184,13 @@ def pids_mentioning(text: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def lab(corpus_path, tmp_path_factory):
-    """A running JupyterLab over a copy of notebooks/: yields (base URL, token, served root); always stopped."""
+def lab(fresh_tiny, vocab, ids, tmp_path_factory):
+    """A running JupyterLab over a copy of notebooks/, with a tiny trained model in the run folder 05 reads:
+    yields (base URL, token, served root); always stopped."""
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "root"
     copy_notebooks(root)
+    train_tiny_run(root / "runs" / "tutorial", fresh_tiny(), vocab, ids)
     token, port = secrets.token_hex(16), free_port()
     base, log_path = f"http://127.0.0.1:{port}", home / "jupyterlab.log"
     with open(log_path, "w") as log:
@@ -358,14 +373,14 @@ def test_01_vectorize_runs_in_jupyterlab(page, lab):
     check_images(page, "01_vectorize", at_least=1)
 
 
-def test_05_generate_runs_on_the_pretrained_model_and_its_generator_writes(page, lab):
+def test_05_generate_runs_on_a_trained_model_and_its_generator_writes(page, lab):
     open_notebook(page, lab, "05_generate")
     run_all_cells(page, RUN_TIMEOUT["05_generate"])
     screenshot(page, "05_generate")
     check_ran_cleanly(page, lab, "05_generate")
     stdout = "\n".join(outputs(page, "application/vnd.jupyter.stdout"))
-    assert "so this uses the project's pretrained model" in stdout, (
-        f"expected 05 to fall back to pretrained/ (its RUN_DIR is empty in the copy), it printed:\n{stdout[:1500]}")
+    assert "Loaded ../runs/tutorial, epoch 1" in stdout, (
+        f"expected 05 to load the tiny model trained into its RUN_DIR, it printed:\n{stdout[:1500]}")
     check_images(page, "05_generate", at_least=3)
 
     widget = generator(page)

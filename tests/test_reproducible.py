@@ -19,32 +19,37 @@ from helpers.rundir import save_run
 from helpers.training import compile_model, fit
 from helpers.vocab import Vocab
 
-seed, run_dir = int(sys.argv[1]), sys.argv[2]
-keras.utils.set_random_seed(seed)
-text = load_text()[:60_000]
-vocab = Vocab.from_text(text)
-train_ds, val_ds = train_val_datasets(vocab.encode(text), 40, 16, 1000, 0.1, seed, max_batches=4)
-first_batch = next(iter(train_ds))[0].numpy()
-model = compile_model(build_model(len(vocab), 8, 32))
-weights = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
-save_run(run_dir, model, vocab)
-history = fit(model, train_ds, val_ds, 2, run_dir, estimate=False)
-print(json.dumps({"batch": first_batch.tolist(), "weights": weights, "loss": history["loss"],
-                  "val_loss": history["val_loss"], "sample": generate(model, vocab, "ROMEO: ", 100, seed=seed)}))
+runs = sys.argv[1]
+for seed in map(int, sys.argv[2:]):
+    keras.utils.set_random_seed(seed)
+    text = load_text()[:60_000]
+    vocab = Vocab.from_text(text)
+    train_ds, val_ds = train_val_datasets(vocab.encode(text), 40, 16, 1000, 0.1, seed, max_batches=4)
+    first_batch = next(iter(train_ds))[0].numpy()
+    model = compile_model(build_model(len(vocab), 8, 32))
+    weights = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
+    run_dir = save_run(f"{runs}/{seed}", model, vocab)
+    history = fit(model, train_ds, val_ds, 2, run_dir, estimate=False)
+    print(json.dumps({"batch": first_batch.tolist(), "weights": weights, "loss": history["loss"],
+                      "val_loss": history["val_loss"], "sample": generate(model, vocab, "ROMEO: ", 100, seed=seed)}))
 """
 
 
-def run_once(tmp_path, name, seed):
+def run(tmp_path, name, *seeds):
+    """The runs of these seeds, one after the other in one fresh process."""
     script = tmp_path / "run.py"
     script.write_text(RUN)
-    done = subprocess.run([sys.executable, str(script), str(seed), str(tmp_path / name)],
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / name), *map(str, seeds)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == len(seeds), done.stdout[-3000:]
+    return results
 
 
 @pytest.mark.end_to_end
 def test_same_seed_same_run_other_seed_other_run(corpus_path, tmp_path):
-    first, second, other = run_once(tmp_path, "a", 7), run_once(tmp_path, "b", 7), run_once(tmp_path, "c", 8)
-    assert first == second  # exactly: batches, initial weights, every loss, the sample
+    (first,), (second, other) = run(tmp_path, "a", 7), run(tmp_path, "b", 7, 8)
+    assert first == second  # exactly, in two processes: batches, initial weights, every loss, the sample
     assert first["weights"] != other["weights"] and first["batch"] != other["batch"]
+    assert first["loss"] != other["loss"] and first["sample"] != other["sample"]
