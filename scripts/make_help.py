@@ -36,7 +36,7 @@ def measured() -> dict[str, str]:
     """Target -> its measured time, with where it was measured."""
     times: dict[str, list[str]] = {}
     for target, name, what in (("test", "make_test_fresh_clone", "from a fresh clone, install included"),
-                               ("run", "make_run_workshop", "PROFILE=workshop")):
+                               ("run", "make_run_workshop", "PROFILE=workshop"), ("run", "make_run_short", "PROFILE=short")):
         if not (records.RECORDS / f"{name}.json").exists():
             continue
         for r in records.read_kinds(name).values():  # one time for each kind of processor measured

@@ -283,20 +283,39 @@ def _workshop_table(header: str) -> tuple[str, dict]:
     return "\n".join(rows), run
 
 
+def _other_runs() -> list[tuple[str, dict]]:
+    """The recorded `make run`s besides the table's: the workshop profile on the other kinds of processor,
+    then the short profile on each kind."""
+    table = records.read("make_run_workshop")
+    return ([("workshop", r) for r in records.read_kinds("make_run_workshop").values() if r["date"] != table["date"]] +
+            [("short", r) for r in records.read_kinds("make_run_short").values()])
+
+
+def _model(run: dict, ja: bool = False) -> str:
+    p = run["parameters"]
+    if ja:
+        return f"{p['RNN_UNITS']} ユニットの GRU、{p['EPOCHS']} エポック、{p['PRECISION']}"
+    return f"a GRU of {p['RNN_UNITS']} units, {p['EPOCHS']} epochs, {p['PRECISION']}"
+
+
 def workshop_times() -> str:
-    """Each notebook's seconds in the recorded `make run` (workshop profile)."""
+    """Each notebook's seconds in the recorded `make run` (workshop profile), then the other recorded runs."""
     table, run = _workshop_table("| notebook | seconds in `make run` |")
     return table + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
                     f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
-                    f"at epoch {run['best_epoch']}.")
+                    f"at epoch {run['best_epoch']}.") + "".join(
+        f"\n\n`make run PROFILE={profile}` ({_model(r)}): {minutes(r['seconds'])} on {where(r)}; 04 trained for "
+        f"{r['training_seconds']:.0f} s, best validation loss {r['best_val_loss']:.3f}." for profile, r in _other_runs())
 
 
 def workshop_times_ja() -> str:
-    """WORKSHOP.ja.md's table: the same record."""
+    """WORKSHOP.ja.md's table: the same records."""
     table, run = _workshop_table("| ノートブック | `make run` での秒数 |")
     return table + (f"\n\n実行全体で {minutes(run['seconds'])}（{where_ja(run)}）。04 の訓練は "
                     f"{run['training_seconds']:.0f} 秒で、エポック {run['best_epoch']} で最良の検証損失 "
-                    f"{run['best_val_loss']:.3f} に達しました。")
+                    f"{run['best_val_loss']:.3f} に達しました。") + "".join(
+        f"\n\n`make run PROFILE={profile}`（{_model(r, ja=True)}）: {minutes(r['seconds'])}（{where_ja(r)}）。04 の訓練は "
+        f"{r['training_seconds']:.0f} 秒、最良の検証損失 {r['best_val_loss']:.3f}。" for profile, r in _other_runs())
 
 
 def loss_by_position() -> str:
@@ -324,6 +343,21 @@ def precision_table() -> str:
     return "\n".join(rows) + (
         f"\n\nmixed_bfloat16 trained {full['training_seconds'] / mixed['training_seconds']:.2f}× as fast and ended "
         f"{abs(full['best_val_loss'] - mixed['best_val_loss']):.4f} nats from its float32 twin.")
+
+
+def compat_results() -> str:
+    """`make test-compat`'s last record: each stack's versions, each part's counts and seconds."""
+    run = records.read("make_test_compat")
+    rows = ["| stack | Python | TensorFlow | Keras | unit tests | notebook tests | in all |", "| --- |" + " --- |" * 6]
+    for stack, s in run["stacks"].items():
+        v, parts = s["versions"], s["parts"]
+        cells = [f"{p['passed']} passed" + "".join(f", {p[k]} {k}" for k in ("failed", "errors", "skipped") if p[k]) +
+                 f" ({minutes(p['seconds'])})" for p in (parts["unit"], parts["notebooks"])]
+        rows.append(f"| `{stack}` | {v['python']} | {v['tensorflow']} | {v['keras']} | {cells[0]} | {cells[1]} | "
+                    f"{minutes(s['seconds'])} |")
+    verdict = "Both stacks passed" if run["passed"] else "Not every stack passed"
+    return "\n".join(rows) + (f"\n\n{verdict}: `make test-compat` on {where(run)}, commit {run['commit'][:10]} "
+                               "(records/make_test_compat.json).")
 
 
 SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja": notebooks_table_ja,

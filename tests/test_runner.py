@@ -9,7 +9,7 @@ from helpers.params import ParameterError
 
 def test_every_profile_is_valid_for_every_notebook(tmp_path):
     profiles = sorted(p.stem for p in runner.PARAMS_DIR.glob("*.yaml"))
-    assert {"smoke", "workshop", "tutorial", "long"} <= set(profiles)
+    assert {"smoke", "workshop", "short", "tutorial", "long"} <= set(profiles)
     for profile in profiles:
         values = runner.load_profile(profile)
         for notebook in runner.NOTEBOOKS:
