@@ -28,6 +28,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from scripts import records  # noqa: E402
 CONSTRAINTS = ROOT / "params" / "compat"
 CACHE = ROOT / ".compat"
 STACKS = ("colab", "minimums")
@@ -162,22 +164,25 @@ def describe(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no tests"
 
 
-def run_stack(stack: str, parts: list[str], rebuild: bool) -> tuple[bool, str]:
-    """Build (or reuse) one stack's venv and run the chosen parts; whether all passed, and its summary line."""
+def run_stack(stack: str, parts: list[str], rebuild: bool) -> tuple[bool, str, dict]:
+    """Build (or reuse) one stack's venv and run the chosen parts: whether all passed, its summary line, and
+    its figures for the record (versions, each part's counts and seconds, the seconds in all)."""
     start = time.monotonic()
     python = build_env(stack, rebuild)
     if python is None:
-        return False, f"{stack:9} FAIL  no Python {PYTHONS[stack]}, or pip could not install it (see the lines above)"
+        return False, f"{stack:9} FAIL  no Python {PYTHONS[stack]}, or pip could not install it (see the lines above)", {}
     versions = installed_versions(python)
     shown = " ".join(f"{name} {version}" for name, version in versions.items())
     print(f"[{stack}] installed: {shown}", flush=True)
-    results, ok = [], True
+    results, ok, figures = [], True, {"versions": versions, "parts": {}}
     for part in parts:
         counts, seconds = run_part(stack, python, part)
         ok = ok and counts["failed"] == counts["errors"] == 0 and counts["passed"] > 0
         results.append(f"{part} {describe(counts)} ({seconds:.0f} s)")
+        figures["parts"][part] = {**counts, "seconds": round(seconds)}
     total = time.monotonic() - start
-    return ok, f"{stack:9} {'PASS' if ok else 'FAIL'}  {shown} | {' | '.join(results)} | {total:.0f} s in all"
+    figures.update(passed=ok, seconds=round(total))
+    return ok, f"{stack:9} {'PASS' if ok else 'FAIL'}  {shown} | {' | '.join(results)} | {total:.0f} s in all", figures
 
 
 def parse_args() -> argparse.Namespace:
@@ -191,13 +196,22 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> int:
-    """Run each chosen stack, print one summary line per stack; 1 if any failed."""
+    """Run each chosen stack, print one summary line per stack; 1 if any failed. A run of every stack and
+    part writes records/make_test_compat.json, which docs/compatibility.md quotes."""
     args = parse_args()
-    summaries, ok = [], True
-    for stack in args.stack or STACKS:
-        passed, line = run_stack(stack, [] if args.install_only else args.part or list(PARTS), args.rebuild)
-        ok, summaries = ok and passed, [*summaries, line]
+    whole = not (args.stack or args.part or args.install_only)
+    summaries, ok, stacks = [], True, {}
+    with records.Load() as load:
+        for stack in args.stack or STACKS:
+            passed, line, stacks[stack] = run_stack(stack, [] if args.install_only else args.part or list(PARTS), args.rebuild)
+            ok, summaries = ok and passed, [*summaries, line]
     print("\nCompatibility summary:\n" + "\n".join(summaries))
+    if whole:
+        from helpers.rundir import describe_machine
+
+        path = records.write("make_test_compat", {"command": "make test-compat", "passed": ok, "stacks": stacks},
+                             load, describe_machine())
+        print(f"Wrote {path.relative_to(ROOT)}")
     return 0 if ok else 1
 
 
