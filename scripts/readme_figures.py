@@ -236,7 +236,9 @@ def commands() -> str:
         "Measured here: `make test` on " + "; on ".join(f"{where(t)} ({t['pytest_summary']})" for t in tests) +
         "; `make run` with the workshop profile on " + "; on ".join(
             f"{where(r)}, {r['training_seconds']:.0f} s of it training, best validation loss {r['best_val_loss']:.3f}"
-            for r in runs) + " (records/).",
+            for r in runs) + "; `make run PROFILE=short`, the workshop for a CPU without bfloat16, on " + "; on ".join(
+            f"{where(r)}, {minutes(r['seconds'])}, {r['training_seconds']:.0f} s of it training, best validation loss "
+            f"{r['best_val_loss']:.3f}" for r in records.read_kinds("make_run_short").values()) + " (records/).",
     ])
 
 
@@ -257,7 +259,9 @@ def commands_ja() -> str:
         "ここでの計測: `make test` は " + "、".join(f"{where_ja(t)}（{t['pytest_summary']}）" for t in tests) +
         "。`make run`（workshop プロファイル、英語版。コードは同じです）は " + "、".join(
             f"{where_ja(r)}、うち訓練 {r['training_seconds']:.0f} 秒、最良の検証損失 {r['best_val_loss']:.3f}" for r in runs) +
-        "（records/）。",
+        "。bfloat16 のない CPU 向けの `make run PROFILE=short` は " + "、".join(
+            f"{where_ja(r)}、{minutes(r['seconds'])}、うち訓練 {r['training_seconds']:.0f} 秒、最良の検証損失 "
+            f"{r['best_val_loss']:.3f}" for r in records.read_kinds("make_run_short").values()) + "（records/）。",
     ])
 
 
