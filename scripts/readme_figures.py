@@ -369,7 +369,7 @@ SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
-            "precision-table": precision_table, "profile-table": profile_table}
+            "precision-table": precision_table, "profile-table": profile_table, "compat-results": compat_results}
 
 
 def main() -> None:

@@ -207,6 +207,9 @@ def main() -> int:
             ok, summaries = ok and passed, [*summaries, line]
     print("\nCompatibility summary:\n" + "\n".join(summaries))
     if whole:
+        import helpers
+
+        helpers.quiet_tensorflow()  # before describe_machine imports Keras: no start-up notices
         from helpers.rundir import describe_machine
 
         path = records.write("make_test_compat", {"command": "make test-compat", "passed": ok, "stacks": stacks},
