@@ -83,9 +83,13 @@ def _number(value: float) -> str:
 
 
 def bench_table() -> str:
-    """records/bench.json as a table: each figure with its spread, its share of this machine's limit measured in
+    """records/bench.json, one table for each kind of processor it was measured on."""
+    return "\n\n".join(f"**{kind}**\n\n{_bench_table(bench)}" for kind, bench in records.read_kinds("bench").items())
+
+
+def _bench_table(bench: dict) -> str:
+    """One bench record as a table: each figure with its spread, its share of this machine's limit measured in
     the same run, and its ratio against the baseline (the old way of reading it)."""
-    bench = records.read("bench")
     rows = ["| figure | value | min–max of the repeats | limit here | share of the limit | baseline | ratio | target |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for f in bench["figures"]:
