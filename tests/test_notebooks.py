@@ -5,7 +5,8 @@ chance). The runner's run folder and the student copies are checked on the same 
 tests run single notebooks where a behaviour needs other parameters.
 
 Every test that uses the smoke run is in this file: `make test` spreads the suite over the cores
-file by file (pytest-xdist's --dist loadfile), so the run happens once."""
+file by file (pytest-xdist's --dist loadfile), so the run happens once. Notebooks run at other
+parameters, which need no smoke run, are in tests/test_own_text.py: another worker runs them meanwhile."""
 
 from __future__ import annotations
 
@@ -117,54 +118,6 @@ def test_resume_runs_the_notebooks_again_into_the_same_folder(smoke_run, tmp_pat
     assert calls[3][1]["RUN_DIR"] == str(run_dir / "model")  # 04 finds the checkpoints it wrote
     assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 1
     assert runner.main(["--resume", str(tmp_path)]) == 2  # not a run folder: one line, no work
-
-
-def execute(notebook: str, output: Path, **parameters) -> dict:
-    """Run one committed notebook with papermill at the given parameters; the executed notebook as JSON."""
-    import papermill  # here: test_ja.py imports this module, and `make test-fast` need not load papermill
-
-    papermill.execute_notebook(runner.NOTEBOOK_DIR / f"{notebook}.ipynb", output, parameters=parameters,
-                               cwd=runner.NOTEBOOK_DIR, kernel_name="python3", progress_bar=False)
-    return json.loads(output.read_text())
-
-
-def printed(executed: dict) -> str:
-    return "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", [])
-                   if o["output_type"] == "stream")
-
-
-SMOKE = {"EPOCHS": 1, "MAX_STEPS_PER_EPOCH": 2, "EMBEDDING_DIM": 8, "RNN_UNITS": 16}
-
-
-def test_04_samples_every_epoch_resumes_a_stopped_run_and_refuses_a_changed_one(corpus_path, tmp_path):
-    run_dir = str(tmp_path / "run")
-    out = printed(execute("04_fit", tmp_path / "04.ipynb", **{**SMOKE, "EPOCHS": 2}, RUN_DIR=run_dir))
-    assert "Epoch 1/2 · " in out and "Epoch 2/2 · " in out
-    assert out.count("\n    ROMEO: ") == 2  # one sample per epoch, indented under its epoch line
-    out = printed(execute("04_fit", tmp_path / "04-more.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir))
-    assert f"Resuming {run_dir} after epoch 2 of 3." in out and "Epoch 3/3 · " in out and "Epoch 2/3" not in out
-    assert json.loads((Path(run_dir) / "history.json").read_text())["epoch"] == [1, 2, 3]
-    from papermill import PapermillExecutionError
-
-    with pytest.raises(PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
-        execute("04_fit", tmp_path / "04-again.ipynb", **{**SMOKE, "EPOCHS": 3}, RUN_DIR=run_dir, LEARNING_RATE=0.01)
-
-
-def test_notebooks_01_to_05_run_on_a_17k_text_of_your_own(tmp_path):
-    line = "Wer reitet so spät durch Nacht und Wind? Es ist der Vater mit seinem Kind; «Ça va», ő mondta.\n"
-    own = tmp_path / "own.txt"
-    own.write_text((line * 200)[:17_000], encoding="utf-8")
-    run_dir = str(tmp_path / "run")
-    for notebook in runner.NOTEBOOKS[:5]:
-        declared = runner.notebook_parameters(notebook)
-        parameters = {"DATA_PATH": str(own)} if "DATA_PATH" in declared else {}
-        parameters.update({k: v for k, v in SMOKE.items() if k in declared})
-        if notebook in ("04_fit", "05_generate"):
-            parameters.update(RUN_DIR=run_dir)
-        if notebook == "05_generate":
-            parameters.update(START_STRING="Wer ", NUM_GENERATE=50, EXPORT_DIR=str(tmp_path / "export"))
-        execute(notebook, tmp_path / f"{notebook}.ipynb", **parameters)
-    assert "Loaded " in printed(json.loads((tmp_path / "05_generate.ipynb").read_text()))
 
 
 def test_setup_cells_and_badges_agree_with_the_one_repository_url():
