@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.generation import Generator, generate, generator_for, sample_logits
+from helpers.generation import generate, generator_for, sample_logits
 from helpers.model import CharRNN, build_model
 
 
@@ -122,11 +122,3 @@ def test_an_eager_loop_over_sample_logits_writes_what_generate_writes(model, voc
         ids.append(int(sample_logits(logits[:, -1], 1.0, None, tf.constant([[7, t]]))[0]))
         logits, states = model(np.array([ids[-1:]]), states=states, return_state=True)
     assert vocab.decode(ids) == generate(model, vocab, "ROMEO: ", 50, seed=7)
-
-
-def test_the_generator_can_be_exported_as_a_saved_model(model, tmp_path):
-    args = (np.zeros((2, 16), np.int32), np.array([3, 1], np.int32), 10, 1.0, 65, 4)
-    ids = Generator(model)(*args)
-    tf.saved_model.save(Generator(model), str(tmp_path))
-    restored = tf.saved_model.load(str(tmp_path))
-    assert (restored.sample(*map(tf.constant, args)).numpy() == ids).all()
