@@ -24,17 +24,20 @@ $(STAMP): pyproject.toml requirements.txt
 
 # Creates .venv if needed, then ruff and every test, over every core.
 # pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
-# the tests of tests/test_notebooks.py.
+# the tests of tests/test_notebooks.py. Files go out in the order tests/conftest.py sorts them.
 # nbval is loaded only where a test runs it, in its own process (-p no:nbval spares each worker a second).
 test: lint
-	$(BIN)/python -m pytest -n auto --dist loadfile -p no:nbval
-# The unit tests alone, for the edit loop: no kernels, no browser, no training in fresh processes.
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -p no:nbval
+# The unit tests of helpers and scripts, for the edit loop: no kernels, no browser, no training in fresh
+# processes, and not the notebooks' lesson and solution cells (tests/test_lessons.py, test_exercises.py:
+# make test runs them, and so does pytest on those two files).
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(STAMP)
 	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
-	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py  # all end_to_end: not even imported
+	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py \
+	  --ignore=tests/test_lessons.py --ignore=tests/test_exercises.py
 
-# Notebooks 01 and 05 run in JupyterLab, driven by headless Chromium (part of make test).
+# Notebook 05 runs in JupyterLab, driven by headless Chromium (part of make test).
 # Debian's chromium, via Playwright; screenshots go to runs/browser/. Without a browser it is skipped
 # in one line.
 test-browser: $(STAMP)
