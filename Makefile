@@ -9,8 +9,8 @@ PROFILE ?= workshop
 	measure-ci record-run ja clean clean-runs
 
 # Lists these targets, each with its purpose and, where a committed record measured it, its time.
-help: $(STAMP)
-	@$(BIN)/python scripts/make_help.py
+help:
+	@$(PYTHON) -m scripts.make_help
 
 $(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml requirements.txt
 # nbval is loaded only where a test runs it, in its own process (-p no:nbval spares each worker a second).
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -p no:nbval
-# The unit tests of helpers and scripts, for the edit loop: no kernels, no browser, no training in fresh
-# processes, and not the notebooks' lesson and solution cells (tests/test_lessons.py, test_exercises.py:
-# make test runs them, and so does pytest on those two files).
+# The unit tests of helpers and scripts alone, for the edit loop.
+# No kernels, no browser, no training in fresh processes, and not the notebooks' lesson and solution
+# cells (tests/test_lessons.py, test_exercises.py: make test runs them, and so does pytest on those two files).
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(STAMP)
 	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
@@ -45,7 +45,7 @@ test-browser: $(STAMP)
 # The tests on Colab's stack and on the declared minimums, each in a throwaway venv of its own Python.
 # The venvs live in .compat/, pinned by params/compat/ (Colab's on Python 3.13, the minimums on 3.11).
 test-compat: $(STAMP)
-	$(BIN)/python scripts/test_compat.py
+	$(BIN)/python -m scripts.test_compat
 # ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests benchmarks scripts notebooks
@@ -73,20 +73,20 @@ execute: $(STAMP)
 	  ../$(BIN)/jupyter nbconvert --to notebook --inplace --log-level=WARN --TagRemovePreprocessor.enabled=True \
 	    --TagRemovePreprocessor.remove_all_outputs_tags=solution $$nb.ipynb || exit 1; \
 	done
-	$(BIN)/python scripts/ja.py build  # the Japanese edition carries the new outputs
+	$(BIN)/python -m scripts.ja build  # the Japanese edition carries the new outputs
 # Builds the Japanese notebooks (notebooks/ja/) from the English ones and their translation catalogue.
 # One translation per cell (notebooks/ja/catalogue/); it names every translation that is missing or
-# stale since its English cell changed, and writes no notebook that has one. `scripts/ja.py check`
+# stale since its English cell changed, and writes no notebook that has one. `python -m scripts.ja check`
 # also checks the glossary and the numbers.
 ja: $(STAMP)
-	$(BIN)/python scripts/ja.py build
+	$(BIN)/python -m scripts.ja build
 
 # Trains the best model: notebook 04 with params/sweeps/best.yaml, then make pretrained and its quality row.
 # Two GRU layers of 640 units with dropout 0.4, 20 epochs on windows of 200; the row goes to benchmarks/quality.json.
 best: $(STAMP)
-	$(BIN)/python scripts/sweep.py params/sweeps/best.yaml
+	$(BIN)/python -m scripts.sweep params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
-	$(BIN)/python scripts/quality_row.py best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
+	$(BIN)/python -m scripts.quality_row best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
 # Exports the newest make best run's best checkpoint to pretrained/, with its provenance.
 # Weights only, with its vocabulary, sizes, history (each epoch's losses and seconds) and provenance.json
 # (command, parameters, machine, date, commit, epoch, held-out loss windowed and carried, sha256).
@@ -96,30 +96,30 @@ pretrained: $(STAMP)
 	  $(BIN)/python -m helpers.export pretrained "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
 # Writes copies of the notebooks for learners to student/: no solution cells, no outputs.
 student: $(STAMP)
-	$(BIN)/python scripts/make_student.py
+	$(BIN)/python -m scripts.make_student
 
 # Runs notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder.
 # results.csv and results.png collect the best validation loss of each.
 sweep: $(STAMP)
 	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
-	$(BIN)/python scripts/sweep.py $(SWEEP)
+	$(BIN)/python -m scripts.sweep $(SWEEP)
 
 # Speed figures as shares of this machine's limit and against their baselines, into records/bench.json.
-# FULL=1 measures longer and also times the notebook suite and `make run`.
+# FULL=1 measures longer.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(FULL),--full)
+	$(BIN)/python -m benchmarks.run $(if $(FULL),--full)
 # Where the time of the bench figures below their targets goes: Linux perf (apt-get install linux-perf)
 # samples each workload's threads; the shares by kind of work go to records/profile.json.
 bench-profile: $(STAMP)
-	$(BIN)/python benchmarks/profile.py
+	$(BIN)/python -m benchmarks.profile
 
 # Times .ci/run on a fresh clone of HEAD (install included), then make test-fast there twice.
 # The times go to records/make_test_fresh_clone.json.
 measure-ci: $(STAMP)
-	$(BIN)/python scripts/measure_ci.py
+	$(BIN)/python -m scripts.measure_ci
 # Runs `make run` (PROFILE=workshop) and records its times and sample in records/make_run_<profile>.json.
 record-run: $(STAMP)
-	$(BIN)/python scripts/record_run.py --profile $(PROFILE)
+	$(BIN)/python -m scripts.record_run --profile $(PROFILE)
 
 # Removes what make can rebuild; never runs/, where trained models live (see clean-runs).
 clean:

@@ -1,6 +1,6 @@
 """Generation speed: our compiled sampling loop against this machine's limit and the tutorial's eager loop.
 
-    .venv/bin/python benchmarks/bench_generate.py [--quick]
+    .venv/bin/python -m benchmarks.bench_generate [--quick]
 
 The baseline is the original tutorial's method, rewritten for Keras 3: one
 eager model call and one tf.random.categorical per character, the RNN state
@@ -35,7 +35,7 @@ import tensorflow as tf  # noqa: E402
 from helpers.generation import generate  # noqa: E402
 from helpers.model import build_model  # noqa: E402
 from helpers.vocab import Vocab  # noqa: E402
-from limits import generation_bound, matmul_rate  # noqa: E402
+from benchmarks.limits import generation_bound, matmul_rate  # noqa: E402
 
 VOCAB = Vocab([chr(c) for c in range(32, 97)])  # 65 characters, like the corpus
 EMBEDDING_DIM, RNN_UNITS, NUM_CHARS, EAGER_CHARS, BATCH = 256, 1024, 1000, 250, 64

@@ -1,6 +1,6 @@
 """Training speed in the steady state, against this machine's limit and against Keras's GRU.
 
-    .venv/bin/python benchmarks/bench_train.py [--quick]
+    .venv/bin/python -m benchmarks.bench_train [--quick]
 
 Both models are the tutorial's (vocabulary 65, embedding 256, GRU 1024) with the same initial weights,
 compiled the tutorial's way (Adam, cross-entropy on logits), and trained by ``model.fit`` on a
@@ -37,7 +37,7 @@ import tensorflow as tf  # noqa: E402
 from helpers.dataset import prefetched  # noqa: E402
 from helpers.model import build_model  # noqa: E402
 from helpers.precision import choose_precision  # noqa: E402
-from limits import matmul_rate  # noqa: E402
+from benchmarks.limits import matmul_rate  # noqa: E402
 
 VOCAB_SIZE, EMBEDDING_DIM, RNN_UNITS, BATCH_SIZE, SEQ_LENGTH = 65, 256, 1024, 64, 100
 TARGET = 0.85  # the share of the roofline a training step should reach

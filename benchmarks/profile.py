@@ -1,6 +1,6 @@
 """Where the time of a benchmark figure goes: Linux perf samples every thread of the workload, after its warm-up.
 
-    .venv/bin/python benchmarks/profile.py [--seconds 15]
+    .venv/bin/python -m benchmarks.profile [--seconds 15]
 
 Each workload is one of `make bench`'s figures below its target, run by this file in a process of its
 own until perf has sampled it. The samples are sorted into a few kinds of work by the function (and
@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from helpers.data import PROJECT_ROOT
+
 WORKLOADS = {  # name: the bench figure it explains, and what its code generated at run time is
     "generate_one": ("generate: 1 prompt", "XLA's compiled sampling loop, its matrix-vector products included"),
     "generate_batch": ("generate: 64 prompts", "XLA's compiled sampling loop, around the library's products"),
@@ -37,7 +37,6 @@ KINDS = [
 
 def workload(name: str) -> None:
     """Run ``name`` forever; print "ready" once it is warm (traced, compiled, caches filled)."""
-    sys.path[:0] = [str(ROOT), str(HERE)]
     import helpers
 
     helpers.quiet_tensorflow()
@@ -67,7 +66,8 @@ def workload(name: str) -> None:
 
 def sampled(name: str, seconds: float) -> list[tuple[float, str]]:
     """perf's share of the samples per (library, function) of ``name``'s process, after its warm-up."""
-    process = subprocess.Popen([sys.executable, __file__, "--workload", name], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.profile", "--workload", name],
+                               stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     try:
         if process.stdout.readline().strip() != "ready":
             raise SystemExit(f"the {name} workload stopped before it was warm (exit {process.wait()})")
@@ -105,8 +105,7 @@ def main() -> None:
         return workload(args.workload)
     if shutil.which("perf") is None:
         raise SystemExit("perf is not installed: apt-get install linux-perf (Debian), then run again.")
-    sys.path[:0] = [str(HERE), str(ROOT)]
-    from run import machine
+    from benchmarks.run import machine
     from scripts import records
 
     described, measured, profiles = machine(), records.commit(), {}
@@ -118,9 +117,9 @@ def main() -> None:
             profiles[name] = {"figure": figure, "code generated at run time": generated, "shares": shares(rows),
                               "busiest": [{"share": round(s, 3), "where": w} for s, w in busiest]}
             print("   " + ", ".join(f"{kind} {share:.0%}" for kind, share in profiles[name]["shares"].items() if share))
-    path = records.write("profile", {"command": f"python benchmarks/profile.py --seconds {args.seconds:g}",
+    path = records.write("profile", {"command": f"python -m benchmarks.profile --seconds {args.seconds:g}",
                                       "profiles": profiles}, load, described, measured)
-    print(f"written: {path.relative_to(ROOT)}")
+    print(f"written: {path.relative_to(PROJECT_ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,14 @@
 """Write the README's bad-input table from scripts/bad_input_cases.py (the cases the tests run).
 
-    .venv/bin/python scripts/bad_input_table.py
+    .venv/bin/python -m scripts.bad_input_table
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts.readme import write_section  # noqa: E402
+from scripts.readme import write_section
 
 NAME = "bad-input-table"
 

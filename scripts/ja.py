@@ -1,8 +1,8 @@
 """The Japanese edition: notebooks/ja/ built from the English notebooks and a translation catalogue.
 
-    .venv/bin/python scripts/ja.py build       (make ja) write notebooks/ja/*.ipynb
-    .venv/bin/python scripts/ja.py check [NB]  list every problem, the glossary's and the numbers' included
-    .venv/bin/python scripts/ja.py skeleton    give every cell without a translation an empty entry
+    .venv/bin/python -m scripts.ja build       (make ja) write notebooks/ja/*.ipynb
+    .venv/bin/python -m scripts.ja check [NB]  list every problem, the glossary's and the numbers' included
+    .venv/bin/python -m scripts.ja skeleton    give every cell without a translation an empty entry
 
 ``notebooks/ja/catalogue/<notebook>.yaml`` holds one entry per English cell with text to translate (every
 markdown cell, and every code cell with a comment), keyed by the cell's id: ``en``, the first 12 hex
@@ -25,9 +25,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
+from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS
 
 JA_DIR = NOTEBOOK_DIR / "ja"
 CATALOGUE_DIR = JA_DIR / "catalogue"
@@ -104,7 +102,7 @@ def problems(name: str, nb: dict | None = None, catalogue: dict | None = None) -
         where = f"{name} cell {index} ({cell['cell_type']}, id {cell['id']})"
         entry = catalogue.get(cell["id"])
         if entry is None:
-            found.append(f"{where}: missing; 'scripts/ja.py skeleton' adds an entry to translate")
+            found.append(f"{where}: missing; 'python -m scripts.ja skeleton' adds an entry to translate")
         elif entry.get("ja") is None or not str(entry["ja"]).strip():
             found.append(f"{where}: not translated yet")
         elif entry.get("en") != source_hash(source_of(cell)):

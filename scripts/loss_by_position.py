@@ -1,6 +1,6 @@
 """How the held-out loss depends on where a character sits in its window of SEQ_LENGTH characters.
 
-    .venv/bin/python scripts/loss_by_position.py RUN_DIR|pretrained [SEQ_LENGTH] [--record NAME]
+    .venv/bin/python -m scripts.loss_by_position RUN_DIR|pretrained [SEQ_LENGTH] [--record NAME]
 
 With --record, the figures also go to records/loss_by_position_NAME.json, from which docs/quality.md's
 table is generated.
@@ -20,9 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import helpers  # noqa: E402
+import helpers
 
 helpers.quiet_tensorflow()  # before Keras imports TensorFlow
 import keras  # noqa: E402
@@ -70,7 +68,7 @@ def main() -> None:
     print(f"the same text as 64 streams, state carried across windows: {carried:.3f}")
     if name:
         path = records.write(f"loss_by_position_{name}", {
-            "command": f"scripts/loss_by_position.py {' '.join(args)}", "model": name, "run_folder": str(run_dir),
+            "command": f"python -m scripts.loss_by_position {' '.join(args)}", "model": name, "run_folder": str(run_dir),
             "seq_length": seq_length, "windowed": round(float(by_position.mean()), 4), "spans": spans,
             "carried": round(float(carried), 4)}, load, machine)
         print(f"wrote {path}")

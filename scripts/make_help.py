@@ -1,19 +1,16 @@
 """`make help`: every target of the Makefile with the first sentence of the comment above it, and its
 time where a committed record measured it (records/, or the committed notebooks' own cell timings).
 
-    .venv/bin/python scripts/make_help.py      (make help)
+    .venv/bin/python -m scripts.make_help      (make help)
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts import records  # noqa: E402
-from scripts.readme_figures import tutorial_row, minutes, notebook_seconds, processor, where  # noqa: E402
+from helpers.data import PROJECT_ROOT
+from scripts import records
+from scripts.records import minutes, notebook_seconds, processor, tutorial_row, where
 
 TARGET = re.compile(r"^([a-z][a-z-]*):")
 
@@ -46,14 +43,14 @@ def measured() -> dict[str, str]:
                 times.setdefault("test-fast", []).append(
                     f"{minutes(fast['again'])} from its second run ({minutes(fast['first'])} for the first, "
                     f"which compiles XLA's programs), on {on}")
-    cells = sum(notebook_seconds(p) for p in sorted((ROOT / "notebooks").glob("0*.ipynb")))
+    cells = sum(notebook_seconds(p) for p in sorted((PROJECT_ROOT / "notebooks").glob("0*.ipynb")))
     times["notebooks"] = [f"{minutes(cells)} of cells in the committed run, on {processor(tutorial_row()['machine'])}"]
     return {target: "; ".join(each) for target, each in times.items()}
 
 
 def main() -> None:
     times = measured()
-    rows = targets((ROOT / "Makefile").read_text())
+    rows = targets((PROJECT_ROOT / "Makefile").read_text())
     width = max(len(t) for t, _ in rows)
     for target, purpose in rows:
         print(f"make {target:<{width}}  {purpose}" + (f" [{times[target]}]" if target in times else ""))

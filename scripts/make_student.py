@@ -1,6 +1,6 @@
 """Student copies of the notebooks: the same lessons and exercises, without solutions or outputs.
 
-    .venv/bin/python scripts/make_student.py [--out student]      (make student)
+    .venv/bin/python -m scripts.make_student [--out student]      (make student)
 
 nbconvert's own preprocessors remove the cells tagged ``solution`` and clear every output: the
 exercises ask learners to predict before they run, and a copy that shows the results gives the answers away.
@@ -14,8 +14,9 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+from helpers.data import PROJECT_ROOT
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
 def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -37,10 +38,10 @@ def write_student_copies(out: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "student", help="folder for the copies (default: student/)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "student", help="folder for the copies (default: student/)")
     args = parser.parse_args()
     for path in write_student_copies(args.out):
-        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ test), then `make test-fast` twice in the clone (the first run compiles XLA's pr
 loads them, as in an edit loop), and write records/make_test_fresh_clone.json with the wall times
 and pytest's summary.
 
-    .venv/bin/python scripts/measure_ci.py            (make measure-ci; about 8 minutes on 2 cores)
+    .venv/bin/python -m scripts.measure_ci            (make measure-ci; about 8 minutes on 2 cores)
 
 Run it on a machine doing nothing else: the load average is recorded with the time.
 """
@@ -15,11 +15,9 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts import records  # noqa: E402
+from helpers.data import PROJECT_ROOT
+from scripts import records
 
 
 def main() -> int:
@@ -28,10 +26,10 @@ def main() -> int:
     helpers.quiet_tensorflow()
     from helpers.rundir import describe_machine
 
-    clone = ROOT.parent / f"{ROOT.name}-fresh-clone"
+    clone = PROJECT_ROOT.parent / f"{PROJECT_ROOT.name}-fresh-clone"
     if clone.exists():
         shutil.rmtree(clone)
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(clone)], check=True)
     machine, measured = describe_machine(), records.commit(clone)
     with records.Load() as load:
         started = time.perf_counter()
@@ -59,7 +57,7 @@ def main() -> int:
         "test_fast_seconds": {"first": fast[0], "again": fast[1]}, "test_fast_load": fast_load.summary(),
     }, load, machine, measured)
     print(f"{seconds:.0f} s from a fresh clone ({passed}); make test-fast {fast[0]:.0f} s, then {fast[1]:.0f} s; "
-          f"wrote {path.relative_to(ROOT)}")
+          f"wrote {path.relative_to(PROJECT_ROOT)}")
     shutil.rmtree(clone)
     return 0
 

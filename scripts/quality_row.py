@@ -1,6 +1,6 @@
 """Record a trained run as one row of benchmarks/quality.json (replacing a row of the same name in its place).
 
-    .venv/bin/python scripts/quality_row.py NAME RUN_DIR "the command that trained it"
+    .venv/bin/python -m scripts.quality_row NAME RUN_DIR "the command that trained it"
 
 RUN_DIR is a folder notebook 04 wrote (runs/tutorial, runs/<time>-workshop/model, ...), or
 "pretrained" for the committed pretrained/ model, whose provenance.json holds its parameters and machine.
@@ -16,14 +16,13 @@ import json
 import sys
 from pathlib import Path
 
-from helpers.data import load_text
+from helpers.data import PROJECT_ROOT, load_text
 from helpers.dataset import train_val_split
 from helpers.progress import bits_per_char
 from helpers.rundir import PRETRAINED_DIR, best_of, load_pretrained, load_run
 from helpers.training import carried_state_loss
 
-ROOT = Path(__file__).resolve().parent.parent
-QUALITY = ROOT / "benchmarks" / "quality.json"
+QUALITY = PROJECT_ROOT / "benchmarks" / "quality.json"
 
 
 def carried_loss(run_dir: Path, params: dict) -> float:

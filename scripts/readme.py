@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+from helpers.data import PROJECT_ROOT
+
+README = PROJECT_ROOT / "README.md"
 
 
 def documents() -> list[Path]:
-    return [README, ROOT / "README.ja.md", ROOT / "WORKSHOP.md", ROOT / "WORKSHOP.ja.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [README, *(PROJECT_ROOT / name for name in ("README.ja.md", "WORKSHOP.md", "WORKSHOP.ja.md")),
+            *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 
 
 def _markers(name: str) -> tuple[str, str]:

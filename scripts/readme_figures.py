@@ -4,33 +4,29 @@ records in records/ (each stamped with date, commit, machine and load), the comm
 comes from (its history.json and provenance.json), the speed table (records/bench.json) and the
 quality table (benchmarks/quality.json, rows written by scripts/quality_row.py).
 
-    .venv/bin/python scripts/readme_figures.py
+    .venv/bin/python -m scripts.readme_figures
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
-from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import helpers  # noqa: E402
+import helpers
 
 helpers.quiet_tensorflow()  # helpers.rundir imports Keras
+from helpers.data import PROJECT_ROOT  # noqa: E402
 from helpers.progress import bits_per_char  # noqa: E402
 from helpers.rundir import best_of  # noqa: E402
 from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
 from scripts import records  # noqa: E402
+from scripts.records import QUALITY, minutes, notebook_seconds, processor, tutorial_row, where  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
 
-PRETRAINED = ROOT / "pretrained"
-QUALITY = ROOT / "benchmarks" / "quality.json"
+PRETRAINED = PROJECT_ROOT / "pretrained"
 
 
-NOTEBOOK_04 = ROOT / "notebooks" / "04_fit.ipynb"
+NOTEBOOK_04 = PROJECT_ROOT / "notebooks" / "04_fit.ipynb"
 EPOCH_LINE = re.compile(r"^Epoch (\d+)/\d+ · (\d+) s · training loss ([\d.]+) · validation loss ([\d.]+)", re.MULTILINE)
 
 
@@ -43,20 +39,10 @@ def _epoch_table(history: dict) -> str:
         "| seconds | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
 
 
-def processor(machine: dict) -> str:
-    """A machine's cores and processor, named by its instruction set as well: both kinds here call themselves "AMD EPYC"."""
-    return f"{machine['cores']} cores of an {machine['cpu']} ({records.kind({'machine': machine})})"
-
-
 def _summary(val_loss: float, epoch: int, seconds: float, machine: dict) -> str:
     return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
             f"{seconds / 60:.0f} minutes of training on {processor(machine)}, "
             f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
-
-
-def tutorial_row() -> dict:
-    """quality.json's row of the committed 04's run (runs/tutorial): its parameters and machine."""
-    return next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")
 
 
 def fit_table() -> str:
@@ -171,26 +157,6 @@ LESSONS_JA = {
                       "バッチからバッチへ引き継ぐ状態（打ち切り型の通時的誤差逆伝播）",
     "07_inside_the_gru": "訓練済みの重みで NumPy に書いた GRU の式、通時的誤差逆伝播、その計時",
 }
-
-
-def notebook_seconds(notebook: Path) -> float:
-    """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
-    total = 0.0
-    for cell in json.loads(notebook.read_text())["cells"]:
-        timing = cell.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-            total += (datetime.fromisoformat(timing["shell.execute_reply"]) -
-                      datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
-    return total
-
-
-def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
-def where(record: dict) -> str:
-    """Where and when a record was measured: cores, processor and its instruction set, date, mean load."""
-    return f"{processor(record['machine'])}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
 
 
 def notebook_rows() -> list[tuple[str, float, int]]:

@@ -2,7 +2,7 @@
 holds each notebook's seconds, the whole run's seconds, the training figures of summary.json and its
 sample, stamped with date, commit, machine and load.
 
-    .venv/bin/python scripts/record_run.py [--profile workshop] [--name NAME]      (make record-run)
+    .venv/bin/python -m scripts.record_run [--profile workshop] [--name NAME]      (make record-run)
 
 --name writes records/make_run_NAME.json instead, to keep a run beside another of the same profile
 (its float32 twin, say).
@@ -16,11 +16,9 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts import records  # noqa: E402
+from helpers.data import PROJECT_ROOT
+from scripts import records
 
 
 def main() -> int:
@@ -37,17 +35,17 @@ def main() -> int:
     machine, measured = describe_machine(), records.commit()  # the commit whose code runs
     with records.Load() as load:
         started = time.perf_counter()
-        run_dir = runner.run(args.profile, ROOT / "runs")
+        run_dir = runner.run(args.profile, PROJECT_ROOT / "runs")
         seconds = time.perf_counter() - started
     summary = json.loads((run_dir / "summary.json").read_text())
     path = records.write(f"make_run_{args.name or args.profile}", {
         "command": f"make run PROFILE={args.profile} (python -m helpers.runner --profile {args.profile})",
-        "run_folder": str(run_dir.relative_to(ROOT)), "seconds": round(seconds, 1),
+        "run_folder": str(run_dir.relative_to(PROJECT_ROOT)), "seconds": round(seconds, 1),
         **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",
                                    "training_seconds", "notebook_seconds", "sample")},
         "parameters": summary["parameters"],
     }, load, machine, measured)
-    print(f"Wrote {path.relative_to(ROOT)}")
+    print(f"Wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 
 

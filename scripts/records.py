@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sys
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-RECORDS = ROOT / "records"
+from helpers.data import PROJECT_ROOT
+
+RECORDS = PROJECT_ROOT / "records"
+QUALITY = PROJECT_ROOT / "benchmarks" / "quality.json"
 
 
-def commit(where: Path = ROOT) -> str:
+def commit(where: Path = PROJECT_ROOT) -> str:
     """The commit checked out in ``where`` (helpers.rundir.describe_commit: one definition)."""
     from helpers.rundir import describe_commit
 
@@ -78,3 +78,33 @@ def read_kinds(name: str) -> dict[str, dict]:
 def read(name: str) -> dict:
     """The newest record of records/<name>.json, whichever kind of processor it was measured on."""
     return max(read_kinds(name).values(), key=lambda record: record["date"])
+
+
+def processor(machine: dict) -> str:
+    """A machine's cores and processor, named by its instruction set as well: both kinds here call themselves "AMD EPYC"."""
+    return f"{machine['cores']} cores of an {machine['cpu']} ({kind({'machine': machine})})"
+
+
+def where(record: dict) -> str:
+    """Where and when a record was measured: cores, processor and its instruction set, date, mean load."""
+    return f"{processor(record['machine'])}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def notebook_seconds(notebook: Path) -> float:
+    """Seconds a committed notebook's cells ran, from the timings nbconvert stored with their outputs."""
+    total = 0.0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            total += (datetime.datetime.fromisoformat(timing["shell.execute_reply"]) -
+                      datetime.datetime.fromisoformat(timing["iopub.execute_input"])).total_seconds()
+    return total
+
+
+def tutorial_row() -> dict:
+    """quality.json's row of the committed 04's run (runs/tutorial): its parameters and machine."""
+    return next(r for r in json.loads(QUALITY.read_text()) if r["name"] == "tutorial")

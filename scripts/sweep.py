@@ -1,6 +1,6 @@
 """Sweeps: notebook 04 over a grid of parameters, each run in its own folder, collected in one table.
 
-    .venv/bin/python scripts/sweep.py params/sweeps/workshop.yaml      (make sweep SWEEP=...)
+    .venv/bin/python -m scripts.sweep params/sweeps/workshop.yaml      (make sweep SWEEP=...)
 
 A sweep file names a profile, optional fixed values, and a grid:
 

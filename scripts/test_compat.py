@@ -1,6 +1,6 @@
 """The unit tests and the smoke notebooks in throwaway environments that pin other dependency versions.
 
-    .venv/bin/python scripts/test_compat.py [--stack colab|minimums] [--part unit|notebooks] [--rebuild] [--install-only]
+    .venv/bin/python -m scripts.test_compat [--stack colab|minimums] [--part unit|notebooks] [--rebuild] [--install-only]
 
 Each stack is a pip constraints file in params/compat/ (``colab``: what Google Colab pre-installs;
 ``minimums``: the floors pyproject.toml declares). For each, this builds a venv in .compat/<stack>/venv,
@@ -27,11 +27,10 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from scripts import records  # noqa: E402
-CONSTRAINTS = ROOT / "params" / "compat"
-CACHE = ROOT / ".compat"
+from helpers.data import PROJECT_ROOT
+from scripts import records
+CONSTRAINTS = PROJECT_ROOT / "params" / "compat"
+CACHE = PROJECT_ROOT / ".compat"
 STACKS = ("colab", "minimums")
 # Each stack's Python: Colab's default runtime runs 3.13; 3.11 is the floor pyproject.toml's requires-python sets.
 PYTHONS = {"colab": "3.13", "minimums": "3.11"}
@@ -40,7 +39,7 @@ PARTS = {
     "notebooks": ["tests/test_notebooks.py"],
 }
 REPORTED = ("tensorflow", "keras", "numpy", "matplotlib", "ipywidgets", "pyyaml")
-INSTALL = ["-e", f"{ROOT}[notebooks]"]
+INSTALL = ["-e", f"{PROJECT_ROOT}[notebooks]"]
 VERSIONS = """
 import importlib.metadata as m, json, platform
 print(json.dumps({"python": platform.python_version(), **{n: m.version(n) for n in %r}}))
@@ -72,7 +71,7 @@ def python_version(python: Path) -> str:
 
 def fingerprint(stack: str, base: Path) -> str:
     """A hash of what decides pip's choices for a stack: its constraints, the declared requirements, its Python, the install command."""
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
     project = pyproject["project"]
     declared = {"build": pyproject.get("build-system"), "python": project.get("requires-python"),
                 "dependencies": project.get("dependencies"), "notebooks": project.get("optional-dependencies", {}).get("notebooks")}
@@ -91,7 +90,7 @@ def pip_install(python: Path, args: list[str], log: Path) -> bool:
         out.write(f"\n$ pip install {' '.join(args)}\n")
         out.flush()
         done = subprocess.run([str(python), "-m", "pip", "install", "--progress-bar", "off", *args],
-                              stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=clean_env(python.parent))
+                              stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=clean_env(python.parent))
     return done.returncode == 0
 
 
@@ -105,13 +104,14 @@ def build_env(stack: str, rebuild: bool) -> Path | None:
     venv, wanted, constraints = venv_dir(stack), fingerprint(stack, base), CONSTRAINTS / f"{stack}.txt"
     python, stamp = venv / "bin" / "python", venv / ".fingerprint"
     if not rebuild and python.exists() and stamp.exists() and stamp.read_text() == wanted:
-        print(f"[{stack}] reusing {venv.relative_to(ROOT)} (constraints, declared requirements and Python unchanged)")
+        print(f"[{stack}] reusing {venv.relative_to(PROJECT_ROOT)} (constraints, declared requirements and Python unchanged)")
         return python
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     log = venv.parent / "install.log"
     log.write_text("")
-    print(f"[{stack}] building {venv.relative_to(ROOT)} with {constraints.relative_to(ROOT)} (log: {log.relative_to(ROOT)})", flush=True)
+    where = {path: path.relative_to(PROJECT_ROOT) for path in (venv, constraints, log)}
+    print(f"[{stack}] building {where[venv]} with {where[constraints]} (log: {where[log]})", flush=True)
     subprocess.run([str(base), "-m", "venv", str(venv)], check=True)
     ok = pip_install(python, ["--upgrade", "pip"], log) and pip_install(python, ["-c", str(constraints), *INSTALL], log)
     if not ok:
@@ -152,7 +152,7 @@ def run_part(stack: str, python: Path, part: str) -> tuple[dict[str, int], float
                f"--junitxml={report}", *PARTS[part]]
     print(f"[{stack}] {part}: {' '.join(command[1:])}", flush=True)
     start = time.monotonic()
-    subprocess.run(command, cwd=ROOT, env=clean_env(python.parent))
+    subprocess.run(command, cwd=PROJECT_ROOT, env=clean_env(python.parent))
     seconds = time.monotonic() - start
     counts = junit_counts(report)
     print(f"[{stack}] {part}: {describe(counts)} in {seconds:.0f} s", flush=True)
@@ -214,7 +214,7 @@ def main() -> int:
 
         path = records.write("make_test_compat", {"command": "make test-compat", "passed": ok, "stacks": stacks},
                              load, describe_machine())
-        print(f"Wrote {path.relative_to(ROOT)}")
+        print(f"Wrote {path.relative_to(PROJECT_ROOT)}")
     return 0 if ok else 1
 
 

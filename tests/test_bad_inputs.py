@@ -13,4 +13,4 @@ def test_each_bad_input_gets_one_clear_line(case, tmp_path):
 
 
 def test_readme_table_is_generated_from_these_cases(tmp_path):
-    assert current(NAME) == render(tmp_path), "run: .venv/bin/python scripts/bad_input_table.py"
+    assert current(NAME) == render(tmp_path), "run: .venv/bin/python -m scripts.bad_input_table"

@@ -1,13 +1,8 @@
 """The arithmetic behind `make bench`'s limits (the timings themselves are never asserted)."""
 
-import sys
-
 import pytest
 
-from helpers.data import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
-from bench_train import products  # noqa: E402
+from benchmarks.bench_train import products
 
 
 def test_a_training_steps_products_add_up_to_the_tutorials_flops():

@@ -48,7 +48,7 @@ def test_a_missing_or_empty_translation_is_named():
     catalogue = {**catalogue, second: {**catalogue[second], "ja": None}}
     del catalogue[first]
     found = ja.problems("01_vectorize", nb, catalogue)
-    assert [p.split(": ", 1)[1][:15] for p in found] == ["missing; 'scrip", "not translated "], found
+    assert [p.split(": ", 1)[1][:15] for p in found] == ["missing; 'pytho", "not translated "], found
 
 
 def test_the_same_english_is_translated_the_same_everywhere():

@@ -74,7 +74,7 @@ def test_the_documents_figures_come_from_the_records_that_hold_them():
     from scripts.readme_figures import SECTIONS
 
     for name, render in SECTIONS.items():
-        assert current(name) == render(), f"run: .venv/bin/python scripts/readme_figures.py ({name})"
+        assert current(name) == render(), f"run: .venv/bin/python -m scripts.readme_figures ({name})"
 
 
 def test_each_shared_idea_has_one_definition():
