@@ -1,53 +1,27 @@
 """`make bench`: every benchmark figure in one table and in records/bench.json (with date, commit, machine, load).
 
-    .venv/bin/python benchmarks/run.py [--full]
+    .venv/bin/python -m benchmarks.run [--full]
 
-Figures come from each bench_*.py module's ``figures(quick)``; with --full, then two
-end-to-end timings against the same commands with CHAR_RNN_GRU_IMPL=keras (Keras's own GRU):
-the notebook suite and the workshop run (`make run`). The notebook suite runs at smoke scale,
-where kernels starting and cells running take the time and the GRU's share is too small to show
-(the two took the same time when the default bench still ran it), so only --full times it. A ratio is
-always a speed-up over the baseline: above 1 is faster. A share of the limit is
-the figure against this machine's arithmetic bound, measured in the same run
-(benchmarks/limits.py).
+Figures come from each bench_*.py module's ``figures(quick)``; --full measures longer. A ratio is
+always a speed-up over the baseline (Keras's own GRU, or the tutorial's eager loop), measured in the
+same run: above 1 is faster. A share of the limit is the figure against this machine's arithmetic
+bound, measured in the same run (benchmarks/limits.py). End-to-end times are the records of
+`make record-run` and `make measure-ci`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import platform
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from helpers.data import PROJECT_ROOT
+
 BENCHES = ("bench_generate", "bench_train")
-BASELINE_ENV = {"CHAR_RNN_GRU_IMPL": "keras"}
-
-
-def timed_command(name: str, command: list[str]) -> dict:
-    """Seconds ``command`` takes, against the same command with Keras's GRU; a failure is noted, not fatal."""
-    seconds, notes = {}, []
-    for label, env in (("baseline", BASELINE_ENV), ("value", {})):
-        start = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
-        seconds[label] = time.perf_counter() - start
-        if result.returncode:
-            last_line = (result.stdout.strip().splitlines() or [""])[-1]
-            notes.append(f"{label} run failed (exit {result.returncode}): {last_line}")
-    figure = dict(name=name, value=seconds["value"], unit="s", baseline=seconds["baseline"],
-                  ratio=seconds["baseline"] / seconds["value"])
-    return {**figure, "note": "; ".join(notes)} if notes else figure
 
 
 def machine() -> dict:
     """The machine, described as a run directory records it."""
-    sys.path.insert(0, str(ROOT))
     import helpers
 
     helpers.quiet_tensorflow()  # before describe_machine imports Keras: no start-up notices in the bench's output
@@ -82,10 +56,8 @@ def print_table(figures: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="longer measurements, and time `make run` too")
+    parser.add_argument("--full", action="store_true", help="longer measurements (more repeats)")
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE))
-    sys.path.insert(0, str(ROOT))
     from scripts import records
 
     described, measured = machine(), records.commit()
@@ -93,20 +65,11 @@ def main() -> None:
     with records.Load() as load:
         for name in BENCHES:
             print(f"{name}...", flush=True)
-            figures += importlib.import_module(name).figures(quick=not args.full)
-        if args.full:
-            print("notebook suite...", flush=True)
-            figures.append(timed_command("notebook suite (make test's nbval part)", [
-                sys.executable, "-m", "pytest", "tests/test_notebooks.py", "-q", "-p", "no:xdist", "-k",
-                "reproduce_their_committed_outputs"]))
-            print("workshop run...", flush=True)
-            with tempfile.TemporaryDirectory() as runs_dir:
-                figures.append(timed_command("make run (workshop profile)", [
-                    sys.executable, "-m", "helpers.runner", "--profile", "workshop", "--runs-dir", runs_dir]))
+            figures += importlib.import_module(f"benchmarks.{name}").figures(quick=not args.full)
     print_table(figures)
     path = records.write("bench", {"command": "make bench" + (" FULL=1" if args.full else ""), "versions": versions(),
                                     "figures": figures}, load, described, measured)
-    print(f"written: {path.relative_to(ROOT)}")
+    print(f"written: {path.relative_to(PROJECT_ROOT)}")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ def make_dataset(
     smaller batch (validation uses it, so a short held-out text still counts).
     ``name`` says which text an error is about.
     """
+    check_value("SEQ_LENGTH", seq_length)
+    check_value("BATCH_SIZE", batch_size)
+    if buffer_size is not None:
+        check_value("BUFFER_SIZE", buffer_size)
     if count_batches(len(ids), seq_length, batch_size, keep_partial) < 1:
         if keep_partial:
             need = f"one sequence needs (SEQ_LENGTH {seq_length} + 1 = {seq_length + 1})"
@@ -87,6 +91,8 @@ def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64,
     The text is cut into ``batch_size`` contiguous streams, one per row, and each stream into
     windows of ``seq_length``; nothing is shuffled, since that would break the streams.
     """
+    check_value("SEQ_LENGTH", seq_length)
+    check_value("BATCH_SIZE", batch_size)
     length = len(ids) // batch_size
     batches = (length - 1) // seq_length
     if batches < 1:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from helpers.params import ParameterError
-
-STRATEGIES = ("default", "mirrored", "tpu")
+from helpers.params import ParameterError, check_value
 
 
 def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf.distribute.Strategy:
@@ -17,6 +15,7 @@ def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf
     between them; Keras's ``fit`` does the splitting, so ``BATCH_SIZE`` is the global batch. "tpu"
     connects to the runtime's TPU (Colab's TPU runtime, say); its model uses ``keras.layers.GRU``.
     """
+    check_value("STRATEGY", name)
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -30,7 +29,6 @@ def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf
             raise ParameterError(f"STRATEGY='tpu', but this runtime has no TPU ({error}). On Colab: Runtime > "
                                  "Change runtime type > a TPU; elsewhere use 'default' or 'mirrored'.") from None
         return tf.distribute.TPUStrategy(resolver)
-    raise ParameterError(f"STRATEGY={name!r} is not known; use one of {', '.join(map(repr, STRATEGIES))}.")
 
 
 def on_tpu() -> bool:

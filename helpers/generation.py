@@ -9,15 +9,16 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from helpers.params import ParameterError
+from helpers.params import ParameterError, check_value
 from helpers.vocab import Vocab
 
 
 def check_sampling(temperature: float, top_k: int | None, vocab_size: int) -> None:
-    if not temperature > 0:
-        raise ParameterError(f"TEMPERATURE={temperature!r} must be above 0 (1.0 samples the model as it is; lower is more cautious).")
-    if top_k is not None and not 1 <= top_k <= vocab_size:
-        raise ParameterError(f"TOP_K={top_k!r} must be between 1 and the vocabulary size {vocab_size}, or None for no limit.")
+    check_value("TEMPERATURE", temperature)
+    check_value("TOP_K", top_k)
+    if top_k is not None and top_k > vocab_size:  # what only the model knows
+        raise ParameterError(f"TOP_K={top_k!r} is more than the vocabulary's {vocab_size} characters: use at most "
+                             f"{vocab_size}, or None for no limit.")
 
 
 @tf.function(jit_compile=True)  # XLA's random numbers differ from TensorFlow's: XLA everywhere, same draws everywhere
@@ -98,9 +99,7 @@ class Generator(tf.Module):
 
 def generator_for(model) -> Generator:
     """The model's Generator, made on first use and kept with the model, so it is traced once."""
-    if "_generator" not in vars(model):
-        vars(model)["_generator"] = Generator(model)  # in __dict__, untracked: neither a layer nor saved
-    return vars(model)["_generator"]
+    return model.traced_once("generator", lambda: Generator(model))
 
 
 def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num_chars: int = 1000,
@@ -111,16 +110,17 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
     """
     prompts = [start_string] if isinstance(start_string, str) else list(start_string)
     check_sampling(temperature, top_k, len(vocab))
-    if num_chars < 0:
-        raise ParameterError(f"NUM_GENERATE={num_chars!r} must be 0 or more.")
-    if not prompts or any(not p for p in prompts):
-        raise ParameterError("START_STRING must be a non-empty string (or a list of them), e.g. 'ROMEO: '.")
+    check_value("NUM_GENERATE", num_chars)
+    if not prompts:
+        raise ParameterError("START_STRING=[] is not allowed: give one prompt, such as 'ROMEO: ', or a list of them.")
     for prompt in prompts:
+        check_value("START_STRING", prompt)
         vocab.check(prompt, "START_STRING")
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
-    if not 0 <= seed < 2**31:
-        raise ParameterError(f"SEED={seed!r} must be between 0 and 2**31 - 1 = {2**31 - 1}.")
+    check_value("SEED", seed)
+    if seed >= 2**31:  # the sampler's seeds are 32-bit
+        raise ParameterError(f"SEED={seed!r} is too large: use a whole number below 2**31 = {2**31}.")
 
     # The prompts side by side, room for the text padded to a power of two: XLA compiles once per shape.
     lengths = np.array([len(p) for p in prompts], np.int32)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 
 import keras
 import tensorflow as tf
 
 from helpers.distribute import on_tpu
 from helpers.gru import FusedGRU
-from helpers.params import ParameterError
+from helpers.params import check_value
 
 RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 GRU_IMPLS = {"fused": FusedGRU, "keras": keras.layers.GRU}
-GRU_IMPL_VARIABLE = "CHAR_RNN_GRU_IMPL"  # "fused" or "keras" overrides gru_impl="auto" (e.g. a benchmark baseline)
 
 
 def cudnn_conditions_hold(gru: keras.layers.GRU) -> bool:
@@ -37,18 +35,21 @@ def choose_gru_impl(gru_impl: str = "auto") -> str:
     On a TPU, XLA compiles Keras's GRU as it is; the fused layer's hand-written backward pass is
     tuned for a CPU and gains nothing there.
     """
-    known = ["auto", *GRU_IMPLS]
-    if gru_impl not in known:
-        raise ParameterError(f"GRU_IMPL={gru_impl!r} is not known; use one of {known}.")
-    if gru_impl == "auto" and os.environ.get(GRU_IMPL_VARIABLE):
-        gru_impl = os.environ[GRU_IMPL_VARIABLE]
-        if gru_impl not in GRU_IMPLS:
-            raise ParameterError(f"{GRU_IMPL_VARIABLE}={gru_impl!r} is not known; use one of {sorted(GRU_IMPLS)}.")
+    check_value("GRU_IMPL", gru_impl)
     if gru_impl == "auto" and on_tpu():
         gru_impl = "keras"
     if gru_impl == "auto":  # CharRNN keeps Keras's defaults for every setting cuDNN depends on
         gru_impl = "keras" if gpu_visible() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
     return gru_impl
+
+
+class Unsaved:
+    """What a CharRNN holds besides its weights. A plain object: Keras and TensorFlow track the layers and
+    variables of a model's lists and modules into its checkpoints and exports, and look no further."""
+
+    def __init__(self):
+        self.carried: list[list[tf.Variable]] | None = None  # the state training carries from batch to batch
+        self.traced: dict[str, object] = {}  # functions traced for this model, by name
 
 
 @keras.saving.register_keras_serializable(package="helpers")
@@ -70,8 +71,9 @@ class CharRNN(keras.Model):
                  precision: str = "float32", **kwargs):
         super().__init__(**{"dtype": precision, **kwargs})  # a saved model's own dtype wins
         precision = self.dtype_policy.name
-        if rnn_type not in RNN_TYPES:
-            raise ParameterError(f"RNN_TYPE={rnn_type!r} is not known; use one of {sorted(RNN_TYPES)}.")
+        for name, value in (("RNN_TYPE", rnn_type), ("EMBEDDING_DIM", embedding_dim), ("RNN_UNITS", rnn_units),
+                            ("NUM_LAYERS", num_layers), ("DROPOUT", dropout)):
+            check_value(name, value)
         gru_impl = choose_gru_impl(gru_impl)  # checked for an LSTM too: a wrong value is wrong anywhere
         self.gru_impl = gru_impl if rnn_type == "gru" else None
         self.config = dict(vocab_size=vocab_size, embedding_dim=embedding_dim, rnn_units=rnn_units,
@@ -88,9 +90,30 @@ class CharRNN(keras.Model):
         # so checkpoints of models without dropout keep their layout.
         self.output_dropout = keras.layers.Dropout(dropout, dtype=precision, name="output_dropout") if dropout else None
         self.dense = keras.layers.Dense(vocab_size, dtype=precision, name="dense")
+        self.unsaved = Unsaved()
+
+    def carry_state(self, batch_size: int) -> None:
+        """From now on, a training batch of ``batch_size`` rows given no ``states`` starts from the state the
+        previous one ended in (zeros at first, and after ``reset_carried_state``). Evaluation and
+        generation (``training=False``) never use it, and checkpoints do not hold it."""
+        per_layer = 2 if self.config["rnn_type"] == "lstm" else 1  # an LSTM's state is [h, c]
+        zeros = tf.zeros((batch_size, self.config["rnn_units"]))
+        self.unsaved.carried = [[tf.Variable(zeros, trainable=False) for _ in range(per_layer)] for _ in self.rnns]
+
+    def reset_carried_state(self) -> None:
+        for layer in self.unsaved.carried or []:
+            for variable in layer:
+                variable.assign(tf.zeros_like(variable))
+
+    def traced_once(self, name: str, make):
+        """``make()``, called the first time ``name`` is asked for and kept: a function traced for this model
+        (its generator, its evaluation step) is traced once, however often it is asked for."""
+        if name not in self.unsaved.traced:
+            self.unsaved.traced[name] = make()
+        return self.unsaved.traced[name]
 
     def call(self, inputs, states=None, return_state=False, training=False):
-        carried = vars(self).get("carried") if training and states is None else None  # see training.carry_state
+        carried = self.unsaved.carried if training and states is None else None
         if carried:
             states = carried
         if states is not None:  # a state in another dtype (zeros in float32, say) is cast to the layers' own

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.params import ParameterError
+from helpers.params import check_value
 
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 # The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
 CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # oneDNN's bfloat16 products use either
@@ -68,8 +67,7 @@ def choose_precision(precision: str = "auto") -> tuple[str, str]:
     "auto": mixed_float16 on a GPU with tensor cores (compute capability 7.0 or more, Colab's T4 say),
     mixed_bfloat16 on a TPU or a CPU with bfloat16 instructions (AVX-512 BF16 or AMX), else float32.
     """
-    if precision not in ("auto", *PRECISIONS):
-        raise ParameterError(f"PRECISION={precision!r} is not known; use one of {['auto', *PRECISIONS]}.")
+    check_value("PRECISION", precision)
     if precision != "auto":
         return precision, "as set"
     capability = gpu_compute_capability()

@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.errors import UserError
+from helpers.params import check_value
 from helpers.progress import Progress, ProgressCallback
 from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_checkpoints, read_history,
                             save_weights_atomically, write_json)
@@ -29,12 +30,13 @@ def compile_model(model: keras.Model, learning_rate: float = 1e-3, clip_norm: fl
     value. ``lr_schedule="cosine"`` lowers the step size along a half cosine from
     ``learning_rate`` to a tenth of it over ``total_steps`` optimisation steps.
     """
+    check_value("LEARNING_RATE", learning_rate)
+    check_value("CLIP_NORM", clip_norm)
+    check_value("LR_SCHEDULE", lr_schedule)
     if lr_schedule == "cosine":
         if not total_steps:
             raise ValueError("lr_schedule='cosine' needs total_steps, the number of steps of the whole run.")
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
-    elif lr_schedule != "constant":
-        raise ValueError(f"lr_schedule={lr_schedule!r} is not known; use 'constant' or 'cosine'.")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm), loss=make_loss())
     return model
 
@@ -96,9 +98,7 @@ class ResetCarriedState(keras.callbacks.Callback):
     """At each epoch's start, the carried state goes back to zeros: the streams start again from their beginnings."""
 
     def on_epoch_begin(self, epoch, logs=None):
-        for layer in vars(self.model)["carried"]:
-            for variable in layer:
-                variable.assign(tf.zeros_like(variable))
+        self.model.reset_carried_state()
 
 
 def carry_state(model: keras.Model, batch_size: int) -> keras.callbacks.Callback:
@@ -109,9 +109,7 @@ def carry_state(model: keras.Model, batch_size: int) -> keras.callbacks.Callback
     variables outside the model's weights, so checkpoints are the same either way; evaluation and
     generation (``training=False``) never use it. Notebook 06 writes the same thing out in its own loop.
     """
-    per_layer = 2 if model.config["rnn_type"] == "lstm" else 1  # an LSTM's state is [h, c]
-    zeros = tf.zeros((batch_size, model.config["rnn_units"]))
-    vars(model)["carried"] = [[tf.Variable(zeros, trainable=False) for _ in range(per_layer)] for _ in model.rnns]
+    model.carry_state(batch_size)
     return ResetCarriedState()
 
 
@@ -154,6 +152,8 @@ def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val
     """The callbacks ``fit`` adds around the checkpoint: a live progress line with a sample after
     each epoch, a stop at the first NaN loss, and ``patience``. With ``advise``, first says how long
     the epochs left will take on this CPU (pass False for runs capped at a few steps)."""
+    check_value("EPOCHS", epochs)
+    check_value("PATIENCE", patience)
     progress = Progress(epochs, _steps(train_ds), vocab)
     advice = (train_ds, val_ds, epochs - initial_epoch) if advise and initial_epoch < epochs else None
     stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
@@ -213,9 +213,7 @@ def _steps(dataset) -> int | None:
 def evaluate(model: keras.Model, dataset, loss_fn: keras.losses.Loss | None = None) -> float:
     """The mean loss over ``dataset``'s batches, as ``model.fit`` reports ``val_loss``."""
     if loss_fn is None:  # one compiled step per model, so that repeated calls do not trace again
-        if "_evaluate_step" not in vars(model):
-            vars(model)["_evaluate_step"] = _loss_step(model, make_loss())  # untracked, like generation's
-        step = vars(model)["_evaluate_step"]
+        step = model.traced_once("evaluate", lambda: _loss_step(model, make_loss()))
     else:
         step = _loss_step(model, loss_fn)
     mean = keras.metrics.Mean()

@@ -45,11 +45,6 @@ def test_notebook_05s_stateful_model_matches_stateless_and_resets(num_layers):
     np.testing.assert_allclose(stateful(ids).numpy(), model(ids).numpy(), atol=1e-5)
 
 
-def test_unknown_rnn_type():
-    with pytest.raises(ValueError, match="RNN_TYPE='rnn' is not known; use one of \\['gru', 'lstm'\\]"):
-        build_model(65, rnn_type="rnn")
-
-
 def test_dropout_acts_between_layers_only_in_training():
     keras.utils.set_random_seed(0)
     ids = np.arange(30, dtype="int32")[None, :] % 65

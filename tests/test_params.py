@@ -1,6 +1,13 @@
+import numpy as np
 import pytest
 
-from helpers.params import ParameterError, check, check_value
+from helpers.dataset import make_dataset, stream_dataset, train_val_split
+from helpers.distribute import make_strategy
+from helpers.generation import generate
+from helpers.model import CharRNN, choose_gru_impl
+from helpers.params import RULES, ParameterError, check, check_value
+from helpers.precision import choose_precision
+from helpers.training import compile_model, watchers
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -53,3 +60,48 @@ def test_declared_gives_the_parameters_cells_values_only():
     from helpers.params import declared
 
     assert declared({"__annotations__": {"EPOCHS": int}, "EPOCHS": 3, "VOCAB_SIZE": 65}) == {"EPOCHS": 3}
+
+
+# A bad value of each parameter that a helpers function takes, and that call. The notebook's check
+# (check_value) and the function must refuse it in the same words.
+FUNCTIONS = {
+    "TEMPERATURE": (0, lambda v, vocab: generate(None, vocab, temperature=v)),
+    "TOP_K": (0, lambda v, vocab: generate(None, vocab, top_k=v)),
+    "NUM_GENERATE": (-1, lambda v, vocab: generate(None, vocab, num_chars=v)),
+    "START_STRING": ("", lambda v, vocab: generate(None, vocab, start_string=v)),
+    "SEED": (-1, lambda v, vocab: generate(None, vocab, seed=v)),
+    "RNN_TYPE": ("GRU", lambda v, vocab: CharRNN(len(vocab), rnn_type=v)),
+    "EMBEDDING_DIM": (0, lambda v, vocab: CharRNN(len(vocab), embedding_dim=v)),
+    "RNN_UNITS": (0, lambda v, vocab: CharRNN(len(vocab), rnn_units=v)),
+    "NUM_LAYERS": (0, lambda v, vocab: CharRNN(len(vocab), num_layers=v)),
+    "DROPOUT": (1.0, lambda v, vocab: CharRNN(len(vocab), dropout=v)),
+    "GRU_IMPL": ("cudnn", lambda v, vocab: choose_gru_impl(v)),
+    "PRECISION": ("bfloat16", lambda v, vocab: choose_precision(v)),
+    "STRATEGY": ("gpu", lambda v, vocab: make_strategy(v)),
+    "LEARNING_RATE": (0, lambda v, vocab: compile_model(None, learning_rate=v)),
+    "CLIP_NORM": (0, lambda v, vocab: compile_model(None, clip_norm=v)),
+    "LR_SCHEDULE": ("linear", lambda v, vocab: compile_model(None, lr_schedule=v)),
+    "VAL_FRACTION": (1.5, lambda v, vocab: train_val_split(np.zeros(100, np.int32), v)),
+    "SEQ_LENGTH": (0, lambda v, vocab: make_dataset(np.zeros(100, np.int32), seq_length=v)),
+    "BATCH_SIZE": (0, lambda v, vocab: stream_dataset(np.zeros(100, np.int32), batch_size=v)),
+    "BUFFER_SIZE": (-1, lambda v, vocab: make_dataset(np.zeros(100, np.int32), buffer_size=v)),
+    "EPOCHS": (0, lambda v, vocab: watchers("unused", 0, v, None)),
+    "PATIENCE": (0, lambda v, vocab: watchers("unused", 0, 1, None, patience=v)),
+}
+# Taken by no helpers function as the value the rule describes: the notebook's check is the only one.
+NOTEBOOK_ONLY = {"MAX_STEPS_PER_EPOCH", "DATA_PATH", "RUN_DIR", "FIT_RUN_DIR", "LOG_EVERY", "SAVE_EVERY", "REPEATS",
+                 "EXPORT_DIR", "CARRY_STATE", "CHECKPOINT"}
+
+
+def test_every_rule_is_either_checked_by_the_functions_that_take_it_or_notebook_only():
+    assert set(FUNCTIONS) | NOTEBOOK_ONLY == set(RULES) and not set(FUNCTIONS) & NOTEBOOK_ONLY
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_a_function_refuses_a_bad_value_in_the_notebooks_words(name, vocab):
+    value, call = FUNCTIONS[name]
+    with pytest.raises(ParameterError) as notebook:
+        check_value(name, value)
+    with pytest.raises(ParameterError) as function:
+        call(value, vocab)
+    assert str(function.value) == str(notebook.value)
