@@ -74,17 +74,19 @@ def quiet_tensorflow():
     (``python -m helpers.runner``) or check parameters start at once; a notebook's setup cell calls
     this through ``setup()``, before any lesson imports TensorFlow itself.
     """
+    from helpers.precision import gpus
+
     with _native_stderr_silenced():
         import tensorflow
 
-        gpus = tensorflow.config.list_physical_devices("GPU")  # device discovery logs its own notices
+        found = gpus()  # the first device discovery logs its own notices
     import keras
 
     if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
         raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
                            f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
     # Keras before 3.11.3 returns a wrongly shaped GRU state on the cuDNN path (keras-team/keras#20173).
-    if gpus and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
+    if found and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
         import warnings
 
         warnings.warn(f"Keras {keras.__version__} mishandles a GRU's state on a GPU; generation may fail: "
@@ -107,13 +109,13 @@ def show_source(obj):
 
 def accelerator() -> str:
     """The GPU's name, or "CPU only" with the number of cores and the fastest matrix instructions ("AVX2", say)."""
-    from helpers.precision import cpu_kind
+    from helpers.precision import cpu_kind, gpu_details, gpus
 
-    tensorflow = quiet_tensorflow()
-    gpus = tensorflow.config.list_physical_devices("GPU")
-    if gpus:
-        details = tensorflow.config.experimental.get_device_details(gpus[0])
-        return f"GPU: {details.get('device_name', gpus[0].name)}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
+    quiet_tensorflow()
+    found = gpus()
+    if found:
+        name = gpu_details(found[0]).get("device_name", found[0].name)
+        return f"GPU: {name}" + (f" (+{len(found) - 1} more)" if len(found) > 1 else "")
     kind = cpu_kind()
     return f"CPU only ({os.cpu_count()} cores{f', {kind}' if kind else ''})"
 

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from helpers.distribute import on_tpu
 from helpers.gru import FusedGRU
+from helpers.precision import gpus
 from helpers.params import check_value
 
 RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
@@ -24,11 +25,6 @@ def cudnn_conditions_hold(gru: keras.layers.GRU) -> bool:
             and gru.recurrent_dropout == 0 and not gru.unroll and gru.use_bias and gru.cell.reset_after)
 
 
-def gpu_visible() -> bool:
-    """Whether TensorFlow sees a GPU."""
-    return bool(tf.config.list_logical_devices("GPU"))
-
-
 def choose_gru_impl(gru_impl: str = "auto") -> str:
     """The GRU to build, "fused" or "keras"; "auto" is Keras's where it can use cuDNN on a GPU or on a TPU, else ours.
 
@@ -39,7 +35,7 @@ def choose_gru_impl(gru_impl: str = "auto") -> str:
     if gru_impl == "auto" and on_tpu():
         gru_impl = "keras"
     if gru_impl == "auto":  # CharRNN keeps Keras's defaults for every setting cuDNN depends on
-        gru_impl = "keras" if gpu_visible() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
+        gru_impl = "keras" if gpus() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
     return gru_impl
 
 

@@ -51,14 +51,24 @@ def cpu_kind(flags: list[str] | None = None) -> str | None:
     return "no AVX2"
 
 
-def gpu_compute_capability() -> tuple[int, int] | None:
-    """The first GPU's CUDA compute capability, or None without a GPU."""
+def gpus() -> list:
+    """The GPUs TensorFlow sees (an empty list without one): the one place helpers asks."""
     import tensorflow as tf  # here: reading /proc/cpuinfo (read_cpuinfo) needs no TensorFlow
 
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return None
-    return tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
+    return tf.config.list_physical_devices("GPU")
+
+
+def gpu_details(gpu) -> dict:
+    """A GPU's name ("device_name") and CUDA compute capability, as TensorFlow reports them."""
+    import tensorflow as tf
+
+    return tf.config.experimental.get_device_details(gpu)
+
+
+def gpu_compute_capability() -> tuple[int, int] | None:
+    """The first GPU's CUDA compute capability, or None without a GPU."""
+    found = gpus()
+    return gpu_details(found[0]).get("compute_capability", (0, 0)) if found else None
 
 
 def choose_precision(precision: str = "auto") -> tuple[str, str]:

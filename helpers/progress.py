@@ -117,12 +117,6 @@ class ProgressCallback(keras.callbacks.Callback):
         self.progress.end_epoch(epoch + 1, float(logs.get("loss", math.nan)), logs.get("val_loss"))
 
 
-def on_gpu() -> bool:
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
 def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple[float, float, int] | None:
     """Time a few training steps on a twin of ``model``: (seconds per step, seconds in all, steps per epoch).
 
@@ -160,9 +154,9 @@ def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple
 
 def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_fn=print) -> None:
     """On a CPU, say how long training will take here and, past ten minutes, which one change fits in ten."""
-    from helpers.precision import BF16_FLAGS, cpu_flags, cpu_kind
+    from helpers.precision import BF16_FLAGS, cpu_flags, cpu_kind, gpus
 
-    if on_gpu():
+    if gpus():
         return
     estimate = estimate_seconds(model, train_ds, val_ds, epochs)
     if estimate is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers.data import PROJECT_ROOT
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
-from helpers.precision import INTERCHANGEABLE, read_cpuinfo
+from helpers.precision import INTERCHANGEABLE, gpu_details, gpus, read_cpuinfo
 from helpers.vocab import Vocab
 
 CHECKPOINTS = "checkpoints"
@@ -103,9 +103,8 @@ def describe_machine() -> dict:
     import tensorflow as tf
 
     cpu, flags = read_cpuinfo()
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
-    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": gpus,
+    names = [gpu_details(g).get("device_name", g.name) for g in gpus()]
+    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": names,
             "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
 

@@ -106,7 +106,7 @@ def test_a_checkpoint_of_one_implementation_loads_into_the_other(tmp_path, saved
 
 @pytest.mark.parametrize("gpu, chosen", [(False, "fused"), (True, "keras")])
 def test_auto_follows_the_gpu(monkeypatch, gpu, chosen):
-    monkeypatch.setattr(model_module, "gpu_visible", lambda: gpu)
+    monkeypatch.setattr(model_module, "gpus", lambda: ["a GPU"] if gpu else [])
     model = build_model(30, 8, 16)
     assert model.gru_impl == chosen
     assert isinstance(model.get_layer("gru"), FusedGRU if chosen == "fused" else keras.layers.GRU)
