@@ -82,7 +82,7 @@ ja: $(STAMP)
 	$(BIN)/python -m scripts.ja build
 
 # Trains the best model: notebook 04 with params/sweeps/best.yaml, then make pretrained and its quality row.
-# Two GRU layers of 640 units with dropout 0.4, 20 epochs on windows of 200; the row goes to benchmarks/quality.json.
+# Two GRU layers of 640 units with dropout 0.4, 20 epochs on windows of 200; the row goes to records/quality.json.
 best: $(STAMP)
 	$(BIN)/python -m scripts.sweep params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained

@@ -1,4 +1,4 @@
-"""Record a trained run as one row of benchmarks/quality.json (replacing a row of the same name in its place).
+"""Record a trained run as one row of records/quality.json (replacing a row of the same name in its place).
 
     .venv/bin/python -m scripts.quality_row NAME RUN_DIR "the command that trained it"
 
@@ -16,13 +16,12 @@ import json
 import sys
 from pathlib import Path
 
-from helpers.data import PROJECT_ROOT, load_text
+from helpers.data import load_text
 from helpers.dataset import train_val_split
 from helpers.progress import bits_per_char
 from helpers.rundir import PRETRAINED_DIR, best_of, load_pretrained, load_run
 from helpers.training import carried_state_loss
-
-QUALITY = PROJECT_ROOT / "benchmarks" / "quality.json"
+from scripts.records import QUALITY
 
 
 def carried_loss(run_dir: Path, params: dict) -> float:

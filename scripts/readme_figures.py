@@ -2,7 +2,7 @@
 records in records/ (each stamped with date, commit, machine and load), the committed notebooks
 (what they printed, how long their cells ran, how many exercises they have), the run pretrained/
 comes from (its history.json and provenance.json), the speed table (records/bench.json) and the
-quality table (benchmarks/quality.json, rows written by scripts/quality_row.py).
+quality table (records/quality.json, rows written by scripts/quality_row.py).
 
     .venv/bin/python -m scripts.readme_figures
 """
@@ -114,7 +114,7 @@ def profile_table() -> str:
 
 
 def quality_table() -> str:
-    """benchmarks/quality.json: one row per configuration actually trained."""
+    """records/quality.json: one row per configuration actually trained."""
     rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | the same, state carried | "
             "training | command |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in json.loads(QUALITY.read_text()):

@@ -15,7 +15,7 @@ from pathlib import Path
 from helpers.data import PROJECT_ROOT
 
 RECORDS = PROJECT_ROOT / "records"
-QUALITY = PROJECT_ROOT / "benchmarks" / "quality.json"
+QUALITY = RECORDS / "quality.json"  # the quality table: one row per configuration trained, each with its machine
 
 
 def commit(where: Path = PROJECT_ROOT) -> str:
