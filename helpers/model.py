@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import keras
 import tensorflow as tf
 
 from helpers.distribute import on_tpu
 from helpers.gru import FusedGRU
-from helpers.precision import gpus
 from helpers.params import check_value
+from helpers.precision import gpus
 
 RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 GRU_IMPLS = {"fused": FusedGRU, "keras": keras.layers.GRU}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import papermill
 import pytest
 
 from helpers import runner
@@ -17,6 +16,8 @@ pytestmark = pytest.mark.end_to_end
 
 def execute(notebook: str, output: Path, **parameters) -> dict:
     """Run one committed notebook with papermill at the given parameters; the executed notebook as JSON."""
+    import papermill  # here: `make test-fast` collects this file, and need not load papermill
+
     papermill.execute_notebook(runner.NOTEBOOK_DIR / f"{notebook}.ipynb", output, parameters=parameters,
                                cwd=runner.NOTEBOOK_DIR, kernel_name="python3", progress_bar=False)
     return json.loads(output.read_text())
@@ -48,7 +49,9 @@ def test_04_and_05_on_a_text_of_your_own_sample_resume_and_refuse_a_changed_run(
     out = printed(execute("04_fit", tmp_path / "04-more.ipynb", **{**fit, "EPOCHS": 3}))
     assert f"Resuming {run_dir} after epoch 2 of 3." in out and "Epoch 3/3 · " in out and "Epoch 2/3" not in out
     assert json.loads((Path(run_dir) / "history.json").read_text())["epoch"] == [1, 2, 3]
-    with pytest.raises(papermill.PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
+    from papermill import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError, match="LEARNING_RATE is 0.001 there, 0.01 here"):
         execute("04_fit", tmp_path / "04-again.ipynb", **{**fit, "EPOCHS": 3}, LEARNING_RATE=0.01)
     out = printed(execute("05_generate", tmp_path / "05.ipynb", DATA_PATH=str(own), RUN_DIR=run_dir, START_STRING="Wer ",
                           NUM_GENERATE=50, EXPORT_DIR=str(tmp_path / "export")))
