@@ -13,7 +13,7 @@ import re
 import time
 from pathlib import Path
 
-from helpers.data import PROJECT_ROOT
+from helpers.data import PROJECT_ROOT, sha256_of
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
 from helpers.precision import INTERCHANGEABLE, gpu_details, gpus, read_cpuinfo
@@ -212,8 +212,7 @@ def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto
     if has_trained_model(run_dir):
         model, vocab = load_run(run_dir, checkpoint, gru_impl)
         epoch = int(CHECKPOINT_RE.match(model.checkpoint.name).group(1))
-        history = read_history(run_dir)
-        val = dict(zip(history.get("epoch", []), history.get("val_loss", []))).get(epoch)
+        val = at_epoch(read_history(run_dir), epoch)
         loss = f", validation loss {val:.3f}" if val is not None else ""
         return model, vocab, f"Loaded {run_dir}, epoch {epoch} ({checkpoint}{loss})."
     model, vocab = load_pretrained(pretrained, gru_impl)
@@ -245,7 +244,7 @@ def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tu
         raise RunDirError(f"{folder} has no pretrained model (missing {PRETRAINED_WEIGHTS} or provenance.json). "
                           f"Restore it with `git checkout pretrained/`, or train one with notebook 04.")
     expected = pretrained_info(folder)["sha256"]
-    actual = hashlib.sha256(weights.read_bytes()).hexdigest()
+    actual = sha256_of(weights)
     if actual != expected:
         raise RunDirError(f"{weights} is damaged or incomplete (sha256 {actual[:12]}…, expected {expected[:12]}…). "
                           f"Restore it with `git checkout pretrained/`.")
@@ -272,7 +271,6 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
     write_json(folder / "history.json", history)
     params = json.loads((run_dir / "params.json").read_text()) if (run_dir / "params.json").exists() else {}
     machine_file = run_dir / "machine.json"
-    losses = dict(zip(history["epoch"], history["val_loss"]))
     best_written = checkpoint_path(run_dir, epoch).stat().st_mtime if checkpoint_path(run_dir, epoch).exists() else None
     info = {
         "command": command,
@@ -285,11 +283,11 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
         "machine": json.loads(machine_file.read_text()) if machine_file.exists() else describe_machine(),
         "epoch": epoch,
         "epochs_trained": max(history["epoch"]),
-        "val_loss": losses[epoch],
-        "loss": dict(zip(history["epoch"], history["loss"]))[epoch],
+        "val_loss": at_epoch(history, epoch),
+        "loss": at_epoch(history, epoch, "loss"),
         "training_seconds": round(sum(history.get("seconds", [])), 1),
         "parameters_count": plain.count_params(),
-        "sha256": hashlib.sha256((folder / PRETRAINED_WEIGHTS).read_bytes()).hexdigest(),
+        "sha256": sha256_of(folder / PRETRAINED_WEIGHTS),
         "bytes": (folder / PRETRAINED_WEIGHTS).stat().st_size,
         **(measure(plain, vocab, params) if measure else {}),
     }
@@ -304,6 +302,11 @@ def _utc(seconds: float) -> str:
 def read_history(run_dir: str | Path) -> dict[str, list[float]]:
     path = Path(run_dir) / "history.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def at_epoch(history: dict, epoch: int, key: str = "val_loss") -> float | None:
+    """A history's ``key`` ("val_loss", "loss", ...) at ``epoch``, or None where it has none."""
+    return dict(zip(history.get("epoch", []), history.get(key, []))).get(epoch)
 
 
 def write_json(path: Path, data) -> None:
