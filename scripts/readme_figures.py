@@ -305,20 +305,6 @@ def loss_by_position() -> str:
     return "\n".join(rows)
 
 
-def precision_table() -> str:
-    """The workshop profile run twice, as recorded: float32, then mixed_bfloat16 (the same parameters otherwise)."""
-    rows = ["| precision | training | best validation loss | at epoch | whole `make run` | where |",
-            "| --- | --- | --- | --- | --- | --- |"]
-    runs = {"float32": records.read("make_run_workshop_float32"), "mixed_bfloat16": records.read("make_run_workshop_mixed_bfloat16")}
-    for precision, run in runs.items():
-        rows.append(f"| {precision} | {run['training_seconds']:.0f} s | {run['best_val_loss']:.4f} | {run['best_epoch']} | "
-                    f"{minutes(run['seconds'])} | {where(run)}, commit {run['commit'][:10]} |")
-    full, mixed = runs["float32"], runs["mixed_bfloat16"]
-    return "\n".join(rows) + (
-        f"\n\nmixed_bfloat16 trained {full['training_seconds'] / mixed['training_seconds']:.2f}× as fast and ended "
-        f"{abs(full['best_val_loss'] - mixed['best_val_loss']):.4f} nats from its float32 twin.")
-
-
 def compat_results() -> str:
     """`make test-compat`'s last record: each stack's versions, each part's counts and seconds."""
     run = records.read("make_test_compat")
@@ -339,7 +325,7 @@ SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
-            "precision-table": precision_table, "profile-table": profile_table, "compat-results": compat_results}
+            "profile-table": profile_table, "compat-results": compat_results}
 
 
 def main() -> None:
