@@ -104,7 +104,7 @@ def figures(quick: bool = False) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one timed repeat instead of three")
-    from run import print_table  # the table `make bench` prints
+    from benchmarks.run import print_table  # the table `make bench` prints
 
     print_table(figures(parser.parse_args().quick))
 

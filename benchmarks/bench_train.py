@@ -153,7 +153,7 @@ def figures(quick: bool = False) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 5")
-    from run import print_table  # the table `make bench` prints
+    from benchmarks.run import print_table  # the table `make bench` prints
 
     print_table(figures(parser.parse_args().quick))
 

@@ -43,14 +43,14 @@ def workload(name: str) -> None:
     import keras
 
     if name == "train_bfloat16":
-        from bench_train import compiled_model, pipeline
+        from benchmarks.bench_train import compiled_model, pipeline
 
         model, data = compiled_model("fused", precision="mixed_bfloat16"), pipeline(12).repeat()
         model.fit(data, steps_per_epoch=3, epochs=1, verbose=0)
         print("ready", flush=True)
         model.fit(data, steps_per_epoch=10_000, epochs=1, verbose=0)
         return
-    from bench_generate import EMBEDDING_DIM, PROMPTS, RNN_UNITS, VOCAB
+    from benchmarks.bench_generate import EMBEDDING_DIM, PROMPTS, RNN_UNITS, VOCAB
 
     from helpers.generation import generate
     from helpers.model import build_model
