@@ -1,7 +1,6 @@
 import pytest
 
-from scripts.bad_input_cases import CASES, message
-from scripts.bad_input_table import NAME, render
+from scripts.bad_input_table import CASES, NAME, message, render
 from scripts.readme import current
 
 
