@@ -1,9 +1,17 @@
-# Two commands do all set-up: `make test` and `make run`. Both create .venv if it is missing.
+# Two commands do all set-up, each creating .venv if it is missing: `make run` installs what the
+# notebooks need (requirements.txt), and `make test` adds the test tools (pyproject.toml's test extra).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 PROFILE ?= workshop
+# uv installs the same packages as pip in about half the time. It is used where it is on PATH, as a tool
+# from outside .venv; otherwise pip installs. A failure of either stops make with its error, and no
+# second installer retries behind it. uv does not read pip.conf: `make UV= run` installs with pip.
+UV ?= $(shell command -v uv)
+INSTALL = $(if $(UV),$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python,$(BIN)/python -m pip install --quiet)
+INSTALLER = $(if $(UV),uv ($(UV)),pip (no uv found))
 
 .PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench bench-profile \
 	measure-ci record-run ja clean clean-runs
@@ -12,15 +20,17 @@ PROFILE ?= workshop
 help:
 	@$(PYTHON) -m scripts.make_help
 
-$(STAMP): pyproject.toml requirements.txt
+$(RUN_STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.12, say."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@# uv installs the same packages as pip in about half the time (25 s against 45 s here, compiled bytecode
-	@# included); uv does not read pip.conf, so where it cannot reach PyPI, pip does the install.
-	$(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --compile-bytecode \
-	  --python $(BIN)/python -r requirements.txt || $(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	@echo "Installing the notebooks' packages (requirements.txt) into $(VENV) with $(INSTALLER)"
+	$(INSTALL) -r requirements.txt
+	touch $@
+$(TEST_STAMP): $(RUN_STAMP)
+	@echo "Installing the test tools (pyproject.toml's test extra) into $(VENV) with $(INSTALLER)"
+	$(INSTALL) -e '.[test]'
+	touch $@
 
 # Creates .venv if needed, then ruff and every test, over every core.
 # pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
@@ -32,7 +42,7 @@ test: lint
 # No kernels, no browser, no training in fresh processes, and not the notebooks' lesson and solution
 # cells (tests/test_lessons.py, test_exercises.py: make test runs them, and so does pytest on those two files).
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
 	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py \
 	  --ignore=tests/test_lessons.py --ignore=tests/test_exercises.py
@@ -40,19 +50,19 @@ test-fast: $(STAMP)
 # Notebook 05 runs in JupyterLab, driven by headless Chromium (part of make test).
 # Debian's chromium, via Playwright; screenshots go to runs/browser/. Without a browser it is skipped
 # in one line.
-test-browser: $(STAMP)
+test-browser: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -rs -s tests/test_browser.py
 # The tests on Colab's stack and on the declared minimums, each in a throwaway venv of its own Python.
 # The venvs live in .compat/, pinned by params/compat/ (Colab's on Python 3.13, the minimums on 3.11).
-test-compat: $(STAMP)
+test-compat: $(RUN_STAMP)
 	$(BIN)/python -m scripts.test_compat
 # ruff over the package, tests, benchmarks, scripts and notebooks (rules in pyproject.toml).
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check helpers tests benchmarks scripts notebooks
 
 # Creates .venv if needed, then trains and generates with the seven notebooks (PROFILE=workshop).
 # RESUME=runs/<folder> continues an interrupted run; EDITION=ja runs the Japanese notebooks.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME)) \
 	  $(if $(EDITION),--notebooks notebooks/$(EDITION))
 
@@ -60,13 +70,13 @@ run: $(STAMP)
 # Then the solution cells' outputs are removed, so that the committed copies do not show the answers.
 # 04 trains the tutorial's 10 epochs, then 05-07 run. A fresh run needs the default run folders
 # empty; existing ones are never deleted for you.
-notebooks: $(STAMP)
+notebooks: $(RUN_STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
 	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from helpers.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
 # Re-executes the notebooks named in NB (as `make notebooks` does for all seven).
-execute: $(STAMP)
+execute: $(RUN_STAMP)
 	cd notebooks && for nb in $(NB); do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 $$nb.ipynb || exit 1; \
@@ -78,47 +88,47 @@ execute: $(STAMP)
 # One translation per cell (notebooks/ja/catalogue/); it names every translation that is missing or
 # stale since its English cell changed, and writes no notebook that has one. `python -m scripts.ja check`
 # also checks the glossary and the numbers.
-ja: $(STAMP)
+ja: $(RUN_STAMP)
 	$(BIN)/python -m scripts.ja build
 
 # Trains the best model: notebook 04 with params/sweeps/best.yaml, then make pretrained and its quality row.
 # Two GRU layers of 640 units with dropout 0.4, 20 epochs on windows of 200; the row goes to records/quality.json.
-best: $(STAMP)
+best: $(RUN_STAMP)
 	$(BIN)/python -m scripts.sweep params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
 	$(BIN)/python -m scripts.quality_row best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
 # Exports the newest make best run's best checkpoint to pretrained/, with its provenance.
 # Weights only, with its vocabulary, sizes, history (each epoch's losses and seconds) and provenance.json
 # (command, parameters, machine, date, commit, epoch, held-out loss windowed and carried, sha256).
-pretrained: $(STAMP)
+pretrained: $(RUN_STAMP)
 	@model=$$(ls -d runs/*-sweep-best/01-*/model 2>/dev/null | tail -1); \
 	  test -n "$$model" || { echo "No runs/*-sweep-best/ yet: 'make best' trains it."; exit 1; }; \
 	  $(BIN)/python -m helpers.export pretrained "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
 # Writes copies of the notebooks for learners to student/: no solution cells, no outputs.
-student: $(STAMP)
+student: $(RUN_STAMP)
 	$(BIN)/python -m scripts.make_student
 
 # Runs notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder.
 # results.csv and results.png collect the best validation loss of each.
-sweep: $(STAMP)
+sweep: $(RUN_STAMP)
 	@test -n "$(SWEEP)" || { echo "Say which sweep: make sweep SWEEP=params/sweeps/workshop.yaml"; exit 2; }
 	$(BIN)/python -m scripts.sweep $(SWEEP)
 
 # Speed figures as shares of this machine's limit and against their baselines, into records/bench.json.
 # FULL=1 measures longer.
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(BIN)/python -m benchmarks.run $(if $(FULL),--full)
 # Where the time of the bench figures below their targets goes: Linux perf (apt-get install linux-perf)
 # samples each workload's threads; the shares by kind of work go to records/profile.json.
-bench-profile: $(STAMP)
+bench-profile: $(RUN_STAMP)
 	$(BIN)/python -m benchmarks.profile
 
 # Times .ci/run on a fresh clone of HEAD (install included), then make test-fast there twice.
 # The times go to records/make_test_fresh_clone.json.
-measure-ci: $(STAMP)
+measure-ci: $(RUN_STAMP)
 	$(BIN)/python -m scripts.measure_ci
 # Runs `make run` (PROFILE=workshop) and records its times and sample in records/make_run_<profile>.json.
-record-run: $(STAMP)
+record-run: $(RUN_STAMP)
 	$(BIN)/python -m scripts.record_run --profile $(PROFILE)
 
 # Removes what make can rebuild; never runs/, where trained models live (see clean-runs).
