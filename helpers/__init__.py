@@ -17,7 +17,7 @@ code cells in the notebooks; tests/test_lessons.py keeps each in step with its h
 - ``generation``: sampling, and the whole generation loop compiled once
 - ``plots``: the pictures
 - ``playground``: 05's interactive generator
-- ``export``: a trained model as a .keras file and a SavedModel generator
+- ``export``: a trained model as a .keras file and a SavedModel generator (05)
 - ``runner``: batch runs of the seven notebooks under a profile (``make run``)
 """
 

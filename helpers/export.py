@@ -8,13 +8,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from helpers.data import load_text
-from helpers.dataset import train_val_split
-from helpers.errors import UserError
 from helpers.generation import Generator
 from helpers.model import CharRNN
-from helpers.rundir import export_pretrained
-from helpers.training import carried_state_loss
 from helpers.vocab import Vocab
 
 
@@ -59,31 +54,3 @@ def load_exported(folder: str | Path) -> tuple[CharRNN, Vocab]:
     """The model and vocabulary of an exported folder; ``safe_mode`` refuses any saved code (lambdas)."""
     folder = Path(folder)
     return keras.saving.load_model(folder / "model.keras", safe_mode=True), Vocab.load(folder / "vocab.json")
-
-
-def held_out_measures(model: CharRNN, vocab: Vocab, params: dict) -> dict:
-    """The held-out loss read as 64 streams with the state carried: the second of the two standard measures."""
-    val_ids = train_val_split(vocab.encode(load_text(params.get("DATA_PATH", ""))), params.get("VAL_FRACTION", 0.1))[1]
-    return {"carried_val_loss": round(carried_state_loss(model, val_ids, 100, 64), 4)}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.export pretrained RUN_DIR "COMMAND"``: refresh pretrained/ from a run (make pretrained)."""
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3 or args[0] != "pretrained":
-        print('usage: python -m helpers.export pretrained RUN_DIR "the command that trained it"', file=sys.stderr)
-        return 2
-    try:
-        info = export_pretrained(args[1], args[2], measure=held_out_measures)
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"pretrained/: epoch {info['epoch']} of {args[1]}, validation loss {info['val_loss']:.4f} "
-          f"(state carried: {info['carried_val_loss']:.4f}), {info['bytes'] / 1e6:.1f} MB, sha256 {info['sha256'][:12]}…")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -3,14 +3,12 @@ checkpoints, history), and the pretrained model shipped with the project."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import math
 import os
 import platform
 import re
-import time
 from pathlib import Path
 
 from helpers.data import PROJECT_ROOT, sha256_of
@@ -107,19 +105,6 @@ def describe_machine() -> dict:
     return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": names,
             "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__}
-
-
-def describe_commit(where: Path = PROJECT_ROOT) -> str | None:
-    """The git commit checked out in ``where``, with "+changes" when its tracked files differ; None outside git."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=where, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                               cwd=where, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ("+changes" if dirty else "")
 
 
 def checkpoint_path(run_dir: str | Path, epoch: int) -> Path:
@@ -250,53 +235,6 @@ def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tu
                           f"Restore it with `git checkout pretrained/`.")
     model, vocab = load_run(folder, weights, gru_impl)
     return model, vocab
-
-
-def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAINED_DIR, measure=None) -> dict:
-    """Copy the best checkpoint of ``run_dir`` into ``folder`` as weights only, with its provenance.
-
-    ``measure(model, vocab, params)``, if given, returns more figures for the provenance (``python -m
-    helpers.export pretrained`` adds the held-out loss with the state carried).
-    """
-    run_dir = Path(run_dir)
-    epoch = best_epoch(run_dir)
-    model, vocab = load_run(run_dir, "best")
-    folder.mkdir(parents=True, exist_ok=True)
-    plain = build_model(**model.config)  # no optimizer attached: the file holds the model's weights only
-    plain.set_weights(model.get_weights())
-    save_weights_atomically(plain, folder / PRETRAINED_WEIGHTS)
-    vocab.save(folder / "vocab.json")
-    write_json(folder / "model.json", model.config)
-    history = read_history(run_dir)
-    write_json(folder / "history.json", history)
-    params = json.loads((run_dir / "params.json").read_text()) if (run_dir / "params.json").exists() else {}
-    machine_file = run_dir / "machine.json"
-    best_written = checkpoint_path(run_dir, epoch).stat().st_mtime if checkpoint_path(run_dir, epoch).exists() else None
-    info = {
-        "command": command,
-        "run_folder": str(run_dir.resolve().relative_to(PROJECT_ROOT)) if run_dir.resolve().is_relative_to(PROJECT_ROOT)
-        else str(run_dir),
-        "best_checkpoint_written": None if best_written is None else _utc(best_written),
-        "exported": _utc(time.time()),
-        "commit": describe_commit(),  # the code that exported it
-        "parameters": {k: v for k, v in params.items() if k != "RUN_DIR"},
-        "machine": json.loads(machine_file.read_text()) if machine_file.exists() else describe_machine(),
-        "epoch": epoch,
-        "epochs_trained": max(history["epoch"]),
-        "val_loss": at_epoch(history, epoch),
-        "loss": at_epoch(history, epoch, "loss"),
-        "training_seconds": round(sum(history.get("seconds", [])), 1),
-        "parameters_count": plain.count_params(),
-        "sha256": sha256_of(folder / PRETRAINED_WEIGHTS),
-        "bytes": (folder / PRETRAINED_WEIGHTS).stat().st_size,
-        **(measure(plain, vocab, params) if measure else {}),
-    }
-    write_json(folder / "provenance.json", info)
-    return info
-
-
-def _utc(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def read_history(run_dir: str | Path) -> dict[str, list[float]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import keras
@@ -20,25 +19,6 @@ from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_ch
 def make_loss() -> keras.losses.Loss:
     """Cross-entropy between the target ids and the model's logits (not probabilities)."""
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-
-
-def compile_model(model: keras.Model, learning_rate: float = 1e-3, clip_norm: float | None = None,
-                  lr_schedule: str = "constant", total_steps: int | None = None) -> keras.Model:
-    """Adam on the cross-entropy loss.
-
-    ``clip_norm`` rescales each step's gradients so that together their norm is at most that
-    value. ``lr_schedule="cosine"`` lowers the step size along a half cosine from
-    ``learning_rate`` to a tenth of it over ``total_steps`` optimisation steps.
-    """
-    check_value("LEARNING_RATE", learning_rate)
-    check_value("CLIP_NORM", clip_norm)
-    check_value("LR_SCHEDULE", lr_schedule)
-    if lr_schedule == "cosine":
-        if not total_steps:
-            raise ValueError("lr_schedule='cosine' needs total_steps, the number of steps of the whole run.")
-        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm), loss=make_loss())
-    return model
 
 
 class TrainingDiverged(UserError, RuntimeError):
@@ -73,25 +53,6 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
     for old, path in checkpoints.items():
         if old not in kept:
             path.unlink()
-
-
-class Checkpoint(keras.callbacks.Callback):
-    """After each epoch, ``save_epoch`` with the epoch's losses and seconds: the callback notebook 04 writes out.
-
-    Keras's stock callbacks each do a part: ``BackupAndRestore`` resumes but deletes its backup when
-    training ends, ``ModelCheckpoint`` saves but keeps no history and prunes nothing.
-    """
-
-    def __init__(self, run_dir: str | Path):
-        super().__init__()
-        self.run_dir = Path(run_dir)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self.started
-        save_epoch(self.model, self.run_dir, epoch + 1, {**(logs or {}), "seconds": seconds})
 
 
 class ResetCarriedState(keras.callbacks.Callback):
@@ -158,25 +119,6 @@ def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val
     advice = (train_ds, val_ds, epochs - initial_epoch) if advise and initial_epoch < epochs else None
     stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
     return [keras.callbacks.TerminateOnNaN(), ProgressCallback(progress, advice), *stop]
-
-
-def fit(model: keras.Model, train_ds, val_ds, epochs: int, run_dir: str | Path, vocab=None,
-        verbose: int = 0, callbacks: tuple = (), estimate: bool = True,
-        patience: int | None = None, carry: bool = False) -> dict[str, list[float]]:
-    """Notebook 04's training cells as one function: resume, then ``model.fit`` with ``Checkpoint``
-    and ``watchers`` (and ``carry_state`` with ``carry``, for ``stream_dataset`` batches); returns the
-    run's whole history, resumed epochs included.
-
-    ``tests/test_lessons.py`` checks that 04's cells and this function write the same run.
-    """
-    initial_epoch = resume(model, run_dir, epochs, patience)
-    extras = watchers(run_dir, initial_epoch, epochs, train_ds, val_ds, vocab, patience, advise=estimate)
-    if carry:
-        extras.append(carry_state(model, train_ds.element_spec[0].shape[0]))
-    # shuffle=False: the tf.data pipeline already shuffles, Keras must not try to.
-    model.fit(train_ds, validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch, shuffle=False,
-              callbacks=[*callbacks, Checkpoint(run_dir), *extras], verbose=verbose)
-    return read_history(run_dir)
 
 
 def epochs_without_improvement(history: dict[str, list[float]]) -> int:

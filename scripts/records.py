@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 from helpers.data import PROJECT_ROOT
@@ -19,10 +21,21 @@ QUALITY = RECORDS / "quality.json"  # the quality table: one row per configurati
 
 
 def commit(where: Path = PROJECT_ROOT) -> str:
-    """The commit checked out in ``where`` (helpers.rundir.describe_commit: one definition)."""
-    from helpers.rundir import describe_commit
+    """The git commit checked out in ``where``, with "+changes" when its tracked files differ; "unknown" outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=where, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                               cwd=where, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
 
-    return describe_commit(where) or "unknown"
+
+def utc(seconds: float | None = None) -> str:
+    """A moment (``seconds`` since the epoch, or now) as records and provenance write it: ISO 8601 in UTC."""
+    if seconds is None:
+        seconds = time.time()
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 class Load:
@@ -62,7 +75,7 @@ def write(name: str, figures: dict, load: Load, machine: dict, measured: str | N
     checkout's), machine and load, in place of the record of the same kind of processor only."""
     RECORDS.mkdir(exist_ok=True)
     path = RECORDS / f"{name}.json"
-    record = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "commit": measured or commit(),
+    record = {"date": utc(), "commit": measured or commit(),
               "machine": machine, "load": load.summary(), **figures}
     kinds = read_kinds(name) if path.exists() else {}
     kinds[kind(record)] = record

@@ -54,6 +54,11 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     atexit.register(end_worker_without_teardown)
 
 
+def tests_importable() -> dict[str, str]:
+    """The environment for a test's own Python process that imports tests/lessons.py (the notebooks' cells)."""
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+
+
 def pytest_collection_modifyitems(items):
     """The smoke run's file first, then the other files that run kernels or fresh processes, then the unit
     tests: `make test` (--dist loadfile --no-loadscope-reorder) hands whole files to its workers in this
@@ -108,11 +113,10 @@ def fresh_tiny(vocab):
     where a new model would trace its own."""
     import keras
 
-    from helpers.model import build_model
-    from helpers.training import compile_model
+    from lessons import compiled_04
 
     keras.utils.set_random_seed(0)
-    model = compile_model(build_model(len(vocab), 8, 16))
+    model = compiled_04(vocab)
     model.optimizer.build(model.trainable_variables)
     weights, optimizer_state = model.get_weights(), [v.numpy() for v in model.optimizer.variables]
 

@@ -111,12 +111,12 @@ def train_tiny_run(run_dir: Path, model, vocab, ids) -> None:
     """One epoch of four batches of the conftest's tiny model, into the run folder 05 restores by default: a GRU
     of 16 units shows every cell and the widget working as the pretrained model's two 640-unit layers do, faster."""
     from conftest import tiny_datasets
+    from lessons import fit_04
 
     from helpers.rundir import save_run
-    from helpers.training import fit
 
     save_run(run_dir, model, vocab)
-    fit(model, *tiny_datasets(ids), 1, run_dir, estimate=False)
+    fit_04(model, *tiny_datasets(ids), 1, run_dir)
 
 
 def lab_environment(home: Path) -> dict[str, str]:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import tests_importable
 
 from helpers.distribute import make_strategy
 from helpers.params import ParameterError
@@ -19,8 +20,7 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 from helpers.data import load_text
 from helpers.dataset import make_dataset
 from helpers.distribute import make_strategy
-from helpers.model import build_model
-from helpers.training import compile_model
+from lessons import compiled_04
 from helpers.vocab import Vocab
 
 text = load_text()[:30_000]
@@ -31,7 +31,7 @@ for name, devices in (("default", None), ("mirrored", ["/cpu:0", "/cpu:1"])):
     strategy = make_strategy(name, devices)
     keras.utils.set_random_seed(1)
     with strategy.scope():
-        model = compile_model(build_model(len(vocab), 8, 32, gru_impl="fused"), 0.01)
+        model = compiled_04(vocab, RNN_UNITS=32, GRU_IMPL="fused", LEARNING_RATE=0.01)  # STRATEGY="default": the one in scope
     history = model.fit(dataset, epochs=3, shuffle=False, verbose=0).history
     losses[name] = {"replicas": strategy.num_replicas_in_sync, "loss": history["loss"]}
 print(json.dumps(losses))
@@ -40,7 +40,7 @@ print(json.dumps(losses))
 
 @pytest.mark.end_to_end
 def test_mirrored_over_two_cpus_trains_like_one_device(corpus_path):
-    done = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, timeout=300, env=tests_importable())
     assert done.returncode == 0, done.stderr[-3000:]
     losses = json.loads(done.stdout.strip().splitlines()[-1])
     assert losses["default"]["replicas"] == 1 and losses["mirrored"]["replicas"] == 2

@@ -20,8 +20,8 @@ from helpers import runner
 from helpers.dataset import make_dataset, split_input_target, stream_dataset, train_val_split
 from helpers.generation import generate
 from helpers.model import build_model
-from helpers.rundir import list_checkpoints, read_history, save_run
-from helpers.training import compile_model, fit
+from helpers.rundir import list_checkpoints, save_run
+from lessons import compiled_04, fit_04
 from helpers.vocab import Vocab
 
 
@@ -77,48 +77,6 @@ def test_03_model_computes_what_build_model_computes(vocab, ids, gru_impl):
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
 
 
-def tiny_datasets(ids):
-    """Small shuffled batches from the corpus. Each call makes new datasets: a shuffled dataset
-    reshuffles on every pass, so two trainings compared must not share one."""
-    train, val = train_val_split(ids[:30_000], 0.1)
-    return make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
-
-
-FIT_PARAMETERS = dict(EPOCHS=2, LEARNING_RATE=0.01, LR_SCHEDULE="constant", CLIP_NORM=None, STRATEGY="default",
-                      EMBEDDING_DIM=8, RNN_UNITS=16, RNN_TYPE="gru", NUM_LAYERS=1, DROPOUT=0.0, GRU_IMPL="auto",
-                      PATIENCE=None, MAX_STEPS_PER_EPOCH=4, BATCH_SIZE=16, PRECISION="float32", CARRY_STATE=False)
-
-
-def tiny_streams(ids):
-    """Stream batches (unshuffled, row j continuing row j), for training with the state carried."""
-    train, val = train_val_split(ids[:30_000], 0.1)
-    return stream_dataset(train, 30, 16, max_batches=4), make_dataset(val, 30, 16, None, keep_partial=True)
-
-
-@pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])
-def test_04_cells_write_the_run_that_helpers_fit_writes(vocab, ids, tmp_path, carry):
-    datasets = tiny_streams if carry else tiny_datasets
-    keras.utils.set_random_seed(0)  # before the datasets: their shuffle seed depends on the global seed too
-    train_ds, val_ds = datasets(ids)
-    ns = {"keras": keras, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, **FIT_PARAMETERS, "CARRY_STATE": carry}
-    ns["run_dir"] = save_run(tmp_path / "cells", build_model(len(vocab), 8, 16), vocab)
-    keras.utils.set_random_seed(0)
-    run_cells(tagged("04_fit", "lesson"), ns)
-
-    keras.utils.set_random_seed(0)
-    model = compile_model(build_model(len(vocab), 8, 16), 0.01)
-    helpers_dir = save_run(tmp_path / "helpers", model, vocab)
-    fit(model, *datasets(ids), 2, helpers_dir, vocab, estimate=False, carry=carry)
-
-    ours, theirs = read_history(ns["run_dir"]), read_history(helpers_dir)
-    assert ours["epoch"] == theirs["epoch"] == [1, 2]
-    for key in ("loss", "val_loss"):
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5)
-    assert [p.name for p in list_checkpoints(ns["run_dir"]).values()] == [p.name for p in list_checkpoints(helpers_dir).values()]
-    for a, b in zip(ns["model"].get_weights(), model.get_weights()):
-        np.testing.assert_allclose(a, b, atol=1e-5)
-
-
 def test_05_loop_and_stateful_model_write_what_generate_writes(vocab):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 16, 32)
@@ -154,8 +112,8 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry)
     assert [p.name for p in list_checkpoints(ns["run_dir"]).values()] == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
 
     keras.utils.set_random_seed(0)
-    fitted = compile_model(build_model(len(vocab), 8, 16), 0.01)
-    history = fit(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), estimate=False, carry=carry)
+    fitted = compiled_04(vocab, LEARNING_RATE=0.01)
+    history = fit_04(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), carry=carry)
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
 

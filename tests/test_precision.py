@@ -14,7 +14,8 @@ from helpers.model import choose_gru_impl
 from helpers.precision import choose_precision, cpu_kind, read_cpuinfo
 from helpers.progress import advise_on_duration
 from helpers.rundir import RunDirError, checkpoint_path, save_run, save_weights_atomically
-from helpers.training import compile_model, evaluate
+from helpers.training import evaluate
+from lessons import compiled_04
 
 
 @pytest.fixture
@@ -90,8 +91,8 @@ def test_kept_xla_programs_have_a_folder_per_processor(processor, monkeypatch):
 def test_mixed_bfloat16_trains_with_float32_weights_and_loss(ids, vocab, gru_impl):
     batches = make_dataset(ids[:20_000], 30, 8, None, max_batches=4)
     keras.utils.set_random_seed(0)
-    full = compile_model(build_model(len(vocab), 16, 32, gru_impl=gru_impl))
-    mixed = compile_model(build_model(len(vocab), 16, 32, gru_impl=gru_impl, precision="mixed_bfloat16"))
+    full = compiled_04(vocab, EMBEDDING_DIM=16, RNN_UNITS=32, GRU_IMPL=gru_impl)
+    mixed = compiled_04(vocab, EMBEDDING_DIM=16, RNN_UNITS=32, GRU_IMPL=gru_impl, PRECISION="mixed_bfloat16")
     mixed.set_weights(full.get_weights())
     inputs, _ = next(iter(batches))
     assert mixed(inputs).dtype == "float32" and all(w.dtype == "float32" for w in mixed.get_weights())
@@ -102,7 +103,7 @@ def test_mixed_bfloat16_trains_with_float32_weights_and_loss(ids, vocab, gru_imp
 
 
 def test_mixed_float16_gets_a_loss_scale():
-    model = compile_model(build_model(65, 8, 16, precision="mixed_float16"))
+    model = compiled_04(range(65), PRECISION="mixed_float16")
     assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
 
 

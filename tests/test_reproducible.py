@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import tests_importable
 
 RUN = """
 import hashlib, json, sys
@@ -14,9 +15,8 @@ import keras
 from helpers.data import load_text
 from helpers.dataset import train_val_datasets
 from helpers.generation import generate
-from helpers.model import build_model
 from helpers.rundir import save_run
-from helpers.training import compile_model, fit
+from lessons import compiled_04, fit_04
 from helpers.vocab import Vocab
 
 runs = sys.argv[1]
@@ -26,10 +26,10 @@ for seed in map(int, sys.argv[2:]):
     vocab = Vocab.from_text(text)
     train_ds, val_ds = train_val_datasets(vocab.encode(text), 40, 16, 1000, 0.1, seed, max_batches=4)
     first_batch = next(iter(train_ds))[0].numpy()
-    model = compile_model(build_model(len(vocab), 8, 32))
+    model = compiled_04(vocab, RNN_UNITS=32)
     weights = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
     run_dir = save_run(f"{runs}/{seed}", model, vocab)
-    history = fit(model, train_ds, val_ds, 2, run_dir, estimate=False)
+    history = fit_04(model, train_ds, val_ds, 2, run_dir)
     print(json.dumps({"batch": first_batch.tolist(), "weights": weights, "loss": history["loss"],
                       "val_loss": history["val_loss"], "sample": generate(model, vocab, "ROMEO: ", 100, seed=seed)}))
 """
@@ -40,7 +40,7 @@ def run(tmp_path, name, *seeds):
     script = tmp_path / "run.py"
     script.write_text(RUN)
     done = subprocess.run([sys.executable, str(script), str(tmp_path / name), *map(str, seeds)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=tests_importable())
     assert done.returncode == 0, done.stderr[-3000:]
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(seeds), done.stdout[-3000:]

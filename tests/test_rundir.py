@@ -4,10 +4,10 @@ import pytest
 
 from helpers.model import build_model
 from helpers.rundir import (
-    RunDirError, checkpoint_path, export_pretrained, load_pretrained, load_run, restore, save_run,
+    RunDirError, checkpoint_path, load_pretrained, load_run, restore, save_run,
     save_weights_atomically,
 )
-from helpers.training import fit
+from lessons import fit_04
 
 
 def test_interrupted_save_leaves_the_previous_checkpoint(tiny, tmp_path, monkeypatch):
@@ -42,7 +42,7 @@ def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
 def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0, estimate=False)
+    fit_04(model, train_ds, val_ds, 1, tmp_path)
     other = tmp_path / "other"
     save_run(other, build_model(len(vocab), 8, 32), vocab)
     with pytest.raises(RunDirError, match="does not fit the model described in .*'rnn_units': 32"):
@@ -53,7 +53,7 @@ def test_a_rerun_with_another_learning_rate_is_refused_naming_both_values(tiny, 
     model, train_ds, val_ds = tiny
     params = {"EPOCHS": 1, "LEARNING_RATE": 0.001, "BATCH_SIZE": 16, "RUN_DIR": "a"}
     save_run(tmp_path, model, vocab, params, text="some text")
-    fit(model, train_ds, val_ds, 1, tmp_path, estimate=False)
+    fit_04(model, train_ds, val_ds, 1, tmp_path)
     with pytest.raises(RunDirError, match=r"holds a run with other settings \(LEARNING_RATE is 0.001 there, 0.01 here\)\. "
                                           r"Set RUN_DIR to a new folder"):
         save_run(tmp_path, model, vocab, {**params, "LEARNING_RATE": 0.01}, text="some text")
@@ -66,7 +66,7 @@ def test_a_rerun_with_another_learning_rate_is_refused_naming_both_values(tiny, 
 def test_load_run_takes_the_best_checkpoint_unless_asked_for_the_latest(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 2, tmp_path, estimate=False)
+    fit_04(model, train_ds, val_ds, 2, tmp_path)
     history = json.loads((tmp_path / "history.json").read_text())
     history["val_loss"] = [1.0, 2.0]  # make epoch 1 the best
     (tmp_path / "history.json").write_text(json.dumps(history))
@@ -79,21 +79,22 @@ def test_load_run_takes_the_best_checkpoint_unless_asked_for_the_latest(tiny, vo
 def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, vocab, ids, tmp_path):
     import helpers.rundir as rundir
     from helpers.dataset import train_val_split
-    from helpers.export import held_out_measures
     from helpers.training import carried_state_loss
+    from scripts.export_pretrained import export_pretrained
+    from scripts.records import commit
 
     model, train_ds, val_ds = tiny
     text = tmp_path / "text.txt"  # the run's own text, which the held-out measure reads: 60,000 characters, not the corpus
     text.write_text(vocab.decode(ids[:60_000]), encoding="utf-8")
     save_run(tmp_path / "run", model, vocab, {"DATA_PATH": str(text), "VAL_FRACTION": 0.1})
-    fit(model, train_ds, val_ds, 1, tmp_path / "run", estimate=False)
-    info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained", measure=held_out_measures)
+    fit_04(model, train_ds, val_ds, 1, tmp_path / "run")
+    info = export_pretrained(tmp_path / "run", "pytest", folder=tmp_path / "pretrained")
     val_ids = train_val_split(ids[:60_000], 0.1)[1]
     assert info["carried_val_loss"] == round(carried_state_loss(load_run(tmp_path / "run", "best")[0], val_ids, 100, 64), 4)
     assert info["epoch"] == 1 and info["parameters_count"] == model.count_params() and info["command"] == "pytest"
     assert (rundir.PROJECT_ROOT / info["run_folder"]).resolve() == (tmp_path / "run").resolve()  # relative inside the project
     assert info["exported"] >= info["best_checkpoint_written"] > "2026"
-    assert info["commit"] == rundir.describe_commit()  # the commit whose code exported it (None outside git)
+    assert info["commit"] == commit()  # the commit whose code exported it
     restored, restored_vocab, message = restore(tmp_path / "empty", pretrained=tmp_path / "pretrained")
     assert message.startswith(f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model "
                               f"(pretrained/, epoch 1, validation loss {info['val_loss']:.3f})")

@@ -9,7 +9,8 @@ import tensorflow as tf
 from helpers.dataset import make_dataset, stream_dataset, train_val_split
 from helpers.model import build_model
 from helpers.rundir import checkpoint_path, latest_checkpoint, list_checkpoints, load_run, read_history, save_run
-from helpers.training import ResetCarriedState, TrainingDiverged, carried_state_loss, compile_model, fit, make_loss
+from helpers.training import ResetCarriedState, TrainingDiverged, carried_state_loss, make_loss
+from lessons import compiled_04, fit_04
 
 
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
@@ -23,7 +24,7 @@ def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
 def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab, {"EPOCHS": 2})
-    history = fit(model, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
+    history = fit_04(model, train_ds, val_ds, 2, tmp_path)
     assert history["epoch"] == [1, 2] and len(history["loss"]) == len(history["val_loss"]) == 2
     assert history["loss"][1] < history["loss"][0]
     assert latest_checkpoint(tmp_path) == checkpoint_path(tmp_path, 2)
@@ -36,13 +37,13 @@ def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
 def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
+    fit_04(model, train_ds, val_ds, 2, tmp_path)
     history = read_history(tmp_path)
     history["loss"].append(99.0)  # what an epoch cut off before its checkpoint could leave behind
     history["epoch"].append(3)
     (tmp_path / "history.json").write_text(json.dumps(history))
-    again = compile_model(build_model(len(vocab), 8, 16))
-    resumed = fit(again, train_ds, val_ds, 4, tmp_path, verbose=0, estimate=False)
+    again = compiled_04(vocab)
+    resumed = fit_04(again, train_ds, val_ds, 4, tmp_path)
     assert resumed["epoch"] == [1, 2, 3, 4] and 99.0 not in resumed["loss"]
     assert resumed["loss"][:2] == history["loss"][:2]
 
@@ -50,7 +51,7 @@ def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
 def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    history = fit(model, train_ds, val_ds, 5, tmp_path, verbose=0, estimate=False)
+    history = fit_04(model, train_ds, val_ds, 5, tmp_path)
     best = 1 + int(np.argmin(history["val_loss"]))
     assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
 
@@ -58,12 +59,12 @@ def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
 def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
-    fit(model, train_ds, val_ds, 1, tmp_path, verbose=0, estimate=False)
+    fit_04(model, train_ds, val_ds, 1, tmp_path)
     good = checkpoint_path(tmp_path, 1).read_bytes()
-    absurd = compile_model(build_model(len(vocab), 8, 16), learning_rate=1e38)  # float32 weights overflow to inf
+    absurd = compiled_04(vocab, LEARNING_RATE=1e38)  # float32 weights overflow to inf
     with pytest.raises(TrainingDiverged, match=r"^Training stopped in epoch 2: the loss became nan\. .*"
                                                r"the last good checkpoint is epoch_001\.weights\.h5\. Try a smaller LEARNING_RATE"):
-        fit(absurd, train_ds, val_ds, 3, tmp_path, verbose=0, estimate=False)
+        fit_04(absurd, train_ds, val_ds, 3, tmp_path)
     assert read_history(tmp_path)["epoch"] == [1] and list(list_checkpoints(tmp_path)) == [1]
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
 
@@ -72,17 +73,18 @@ def test_patience_stops_a_run_that_no_longer_improves_and_a_resume_respects_it(t
     frozen, train_ds, val_ds = tiny
     frozen.optimizer.learning_rate = 0.0  # the same validation loss every epoch
     save_run(tmp_path, frozen, vocab)
-    history = fit(frozen, train_ds, val_ds, 6, tmp_path, verbose=0, estimate=False, patience=2)
+    history = fit_04(frozen, train_ds, val_ds, 6, tmp_path, patience=2)
     assert history["epoch"] == [1, 2, 3]  # epoch 1 is the best; epochs 2 and 3 did not beat it
     assert "Stopping after epoch 3: the validation loss has not improved for 2 epochs (PATIENCE = 2)" in capsys.readouterr().out
-    other = compile_model(build_model(len(vocab), 8, 16))
+    other = compiled_04(vocab)
     other.optimizer.learning_rate = 0.0  # a rate no learner may set (LEARNING_RATE's rule), here to freeze the weights
-    again = fit(other, train_ds, val_ds, 8, tmp_path, verbose=0, estimate=False, patience=2)
+    again = fit_04(other, train_ds, val_ds, 8, tmp_path, patience=2)
     assert again["epoch"] == [1, 2, 3] and "Not resuming: the last 2 epochs" in capsys.readouterr().out
 
 
 def test_cosine_schedule_ends_at_a_tenth_and_clipping_reaches_the_optimizer(vocab):
-    model = compile_model(build_model(len(vocab), 8, 16), 0.002, clip_norm=1.0, lr_schedule="cosine", total_steps=100)
+    steps = tf.data.Dataset.range(25)  # 04's schedule spans EPOCHS × the batches of an epoch: here 4 × 25
+    model = compiled_04(vocab, steps, EPOCHS=4, LEARNING_RATE=0.002, CLIP_NORM=1.0, LR_SCHEDULE="cosine")
     schedule = model.optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.002) and float(schedule(50)) == pytest.approx(0.0011)
     assert float(schedule(100)) == pytest.approx(0.0002) and model.optimizer.global_clipnorm == 1.0
@@ -93,12 +95,12 @@ def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     steps = len(train_ds)
 
     def scheduled():
-        return compile_model(build_model(len(vocab), 8, 16), 0.01, lr_schedule="cosine", total_steps=4 * steps)
+        return compiled_04(vocab, train_ds, EPOCHS=4, LEARNING_RATE=0.01, LR_SCHEDULE="cosine")
 
     save_run(tmp_path, scheduled(), vocab)
-    fit(scheduled(), train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)
+    fit_04(scheduled(), train_ds, val_ds, 2, tmp_path)
     resumed = scheduled()
-    fit(resumed, train_ds, val_ds, 2, tmp_path, verbose=0, estimate=False)  # nothing left to train: only restores
+    fit_04(resumed, train_ds, val_ds, 2, tmp_path)  # nothing left to train: only restores
     assert int(resumed.optimizer.iterations) == 2 * steps
     assert float(resumed.optimizer.learning_rate) == pytest.approx(float(resumed.optimizer._learning_rate(2 * steps)))
 
@@ -110,7 +112,7 @@ def test_the_duration_advice_leaves_the_training_as_it_was(fresh_tiny, ids, voca
         keras.utils.set_random_seed(0)
         train, val = ids[:27_000], ids[27_000:30_000]
         train_ds, val_ds = make_dataset(train, 30, 16, 500, seed=0, max_batches=4), make_dataset(val, 30, 16, None)
-        histories.append(fit(model, train_ds, val_ds, 2, save_run(tmp_path / str(advise), model, vocab), estimate=advise))
+        histories.append(fit_04(model, train_ds, val_ds, 2, save_run(tmp_path / str(advise), model, vocab), advise=advise))
     assert "a training step takes about" in capsys.readouterr().out
     assert histories[0]["loss"] == histories[1]["loss"] and histories[0]["val_loss"] == histories[1]["val_loss"]
 
@@ -143,10 +145,10 @@ def test_carried_training_starts_each_batch_from_the_last_ones_state(ids, vocab,
     losses = {}
     for carry in (False, True):
         keras.utils.set_random_seed(0)
-        model = compile_model(build_model(len(vocab), 8, 16), 0.01)
+        model = compiled_04(vocab, LEARNING_RATE=0.01)
         run = save_run(tmp_path / str(carry), model, vocab)
-        history = fit(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run,
-                      estimate=False, carry=carry)
+        history = fit_04(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run,
+                        carry=carry)
         losses[carry] = history["loss"]
     carried = model.unsaved.carried[0][0]
     assert np.abs(carried.numpy()).max() > 0.01  # the last batch's state, kept for the next
