@@ -109,15 +109,15 @@ def show_source(obj):
 
 def accelerator() -> str:
     """The GPU's name, or "CPU only" with the number of cores and the fastest matrix instructions ("AVX2", say)."""
-    from helpers.precision import cpu_kind, gpu_details, gpus
+    from helpers.precision import cpu_kind, describe_machine
 
     quiet_tensorflow()
-    found = gpus()
-    if found:
-        name = gpu_details(found[0]).get("device_name", found[0].name)
-        return f"GPU: {name}" + (f" (+{len(found) - 1} more)" if len(found) > 1 else "")
-    kind = cpu_kind()
-    return f"CPU only ({os.cpu_count()} cores{f', {kind}' if kind else ''})"
+    machine = describe_machine()
+    gpus = machine["gpus"]
+    if gpus:
+        return f"GPU: {gpus[0]}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
+    kind = cpu_kind(machine["cpu_flags"])
+    return f"CPU only ({machine['cores']} cores{f', {kind}' if kind else ''})"
 
 
 def setup() -> None:
@@ -125,8 +125,8 @@ def setup() -> None:
     device = accelerator()
     print(f"Accelerator: {device}")
     if "google.colab" in sys.modules and device.startswith("CPU"):
-        print("Training (notebook 04) is far faster on a GPU: Runtime > Change runtime type > T4 GPU, then run again. "
-              f"{_measured_cpu_epoch()}; the tutorial reports {QUOTED_GPU_EPOCH}.")
+        print("Training (notebook 04) is far faster on a GPU: Runtime > Change runtime type > T4 GPU, then run again; "
+              f"the tutorial reports {QUOTED_GPU_EPOCH}.")
     try:
         from IPython import get_ipython
 
@@ -136,29 +136,6 @@ def setup() -> None:
     if shell is not None and "autoreload" not in shell.extension_manager.loaded:
         shell.run_line_magic("load_ext", "autoreload")
         shell.run_line_magic("autoreload", "2")  # an edited helpers file takes effect without a restart
-        # Installed packages are not edited in a lesson: checking TensorFlow's thousands of files before every
-        # cell would cost each cell about 20 ms, so autoreload leaves the ones loaded by now alone.
-        installed = [name for name, module in sys.modules.items() if not _in_project(module)]
-        shell.find_line_magic("aimport")(", ".join(f"-{name}" for name in installed))  # run_line_magic would $-expand it
-
-
-def _in_project(module) -> bool:
-    """Whether a loaded module is a file of this project (helpers, or a learner's own module beside the notebooks)."""
-    path = getattr(module, "__file__", None) or ""
-    return path.startswith(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) and "site-packages" not in path
-
-
-def _measured_cpu_epoch() -> str:
-    """This project's own measured time per epoch of the tutorial's model size on a CPU, from pretrained/."""
-    from helpers.rundir import pretrained_info
-
-    try:
-        info = pretrained_info()
-    except OSError:
-        return "On a CPU an epoch at the tutorial's settings takes minutes"
-    per_epoch = info["training_seconds"] / info["epochs_trained"]
-    return (f"On a {info['machine']['cores']}-core CPU this project measured {per_epoch / 60:.1f} minutes per epoch "
-            f"at the tutorial's model size (training pretrained/, on a machine shared with other work)")
 
 
 from helpers import params  # noqa: E402, F401  (light: lets every notebook call helpers.params.check)

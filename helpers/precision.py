@@ -1,8 +1,11 @@
-"""Numeric precision (PRECISION): float32 everywhere, or the matrix products in 16 bits where the hardware
-has fast 16-bit arithmetic, the weights and the loss staying float32 (Keras's mixed-precision policies)."""
+"""The machine (its processor's instructions, its GPUs), and the numeric precision it suits (PRECISION):
+float32 everywhere, or the matrix products in 16 bits where the hardware has fast 16-bit arithmetic, the
+weights and the loss staying float32 (Keras's mixed-precision policies)."""
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 from helpers.params import check_value
@@ -69,6 +72,18 @@ def gpu_compute_capability() -> tuple[int, int] | None:
     """The first GPU's CUDA compute capability, or None without a GPU."""
     found = gpus()
     return gpu_details(found[0]).get("compute_capability", (0, 0)) if found else None
+
+
+def describe_machine() -> dict:
+    """Where a run trained: processor, cores, accelerators and library versions."""
+    import keras
+    import tensorflow as tf
+
+    cpu, flags = read_cpuinfo()
+    names = [gpu_details(g).get("device_name", g.name) for g in gpus()]
+    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": names,
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
 def choose_precision(precision: str = "auto") -> tuple[str, str]:

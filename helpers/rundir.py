@@ -7,14 +7,13 @@ import hashlib
 import json
 import math
 import os
-import platform
 import re
 from pathlib import Path
 
 from helpers.data import PROJECT_ROOT, sha256_of
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
-from helpers.precision import INTERCHANGEABLE, gpu_details, gpus, read_cpuinfo
+from helpers.precision import INTERCHANGEABLE, describe_machine
 from helpers.vocab import Vocab
 
 CHECKPOINTS = "checkpoints"
@@ -93,18 +92,6 @@ def _differences(saved: dict, params: dict, names: set[str]) -> dict[str, tuple]
     return {name: (saved.get(name), params.get(name)) for name in sorted(names)
             if name not in RESUMABLE_CHANGES and saved.get(name) != params.get(name)
             and not (name == "PRECISION" and {saved.get(name) or "float32", params.get(name) or "float32"} <= INTERCHANGEABLE)}
-
-
-def describe_machine() -> dict:
-    """Where a run trained: processor, cores, accelerators and library versions."""
-    import keras
-    import tensorflow as tf
-
-    cpu, flags = read_cpuinfo()
-    names = [gpu_details(g).get("device_name", g.name) for g in gpus()]
-    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "cpu_flags": flags, "gpus": names,
-            "python": platform.python_version(),
-            "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
 def checkpoint_path(run_dir: str | Path, epoch: int) -> Path:

@@ -17,8 +17,9 @@ from helpers.data import PROJECT_ROOT, load_text, sha256_of  # noqa: E402
 from helpers.dataset import train_val_split  # noqa: E402
 from helpers.errors import UserError  # noqa: E402
 from helpers.model import build_model  # noqa: E402
+from helpers.precision import describe_machine  # noqa: E402
 from helpers.rundir import (PRETRAINED_DIR, PRETRAINED_WEIGHTS, at_epoch, best_epoch, checkpoint_path,  # noqa: E402
-                            describe_machine, load_run, read_history, save_weights_atomically, write_json)
+                            load_run, read_history, save_weights_atomically, write_json)
 from helpers.training import carried_state_loss  # noqa: E402
 from scripts.records import commit, utc  # noqa: E402
 

@@ -24,7 +24,7 @@ def main() -> int:
     import helpers
 
     helpers.quiet_tensorflow()
-    from helpers.rundir import describe_machine
+    from helpers.precision import describe_machine
 
     clone = PROJECT_ROOT.parent / f"{PROJECT_ROOT.name}-fresh-clone"
     if clone.exists():

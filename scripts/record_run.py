@@ -30,7 +30,7 @@ def main() -> int:
     from helpers import runner
 
     helpers.quiet_tensorflow()
-    from helpers.rundir import describe_machine
+    from helpers.precision import describe_machine
 
     machine, measured = describe_machine(), records.commit()  # the commit whose code runs
     with records.Load() as load:
