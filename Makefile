@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PROFILE ?= workshop
-# uv installs the same packages as pip in about half the time. It is used where it is on PATH, as a tool
-# from outside .venv; otherwise pip installs. A failure of either stops make with its error, and no
+# uv installs the same packages as pip in a third of the time. It runs as a tool, never from .venv: the uv
+# on PATH, or else one that pip installs once into .tools/. A failure stops make with its error, and no
 # second installer retries behind it. uv does not read pip.conf: `make UV= run` installs with pip.
-UV ?= $(shell command -v uv)
+UV ?= $(or $(shell command -v uv),.tools/bin/uv)
 INSTALL = $(if $(UV),$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python,$(BIN)/python -m pip install --quiet)
-INSTALLER = $(if $(UV),uv ($(UV)),pip (no uv found))
+INSTALLER = $(if $(UV),uv ($(UV)),pip)
 
 .PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench bench-profile \
 	measure-ci record-run ja clean clean-runs
@@ -24,6 +24,7 @@ $(RUN_STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.12, say."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(filter .tools/bin/uv,$(UV)),test -x $(UV) || { $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet uv; })
 	@echo "Installing the notebooks' packages (requirements.txt) into $(VENV) with $(INSTALLER)"
 	$(INSTALL) -r requirements.txt
 	touch $@
@@ -103,7 +104,7 @@ best: $(RUN_STAMP)
 pretrained: $(RUN_STAMP)
 	@model=$$(ls -d runs/*-sweep-best/01-*/model 2>/dev/null | tail -1); \
 	  test -n "$$model" || { echo "No runs/*-sweep-best/ yet: 'make best' trains it."; exit 1; }; \
-	  $(BIN)/python -m helpers.export pretrained "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
+	  $(BIN)/python -m scripts.export_pretrained "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
 # Writes copies of the notebooks for learners to student/: no solution cells, no outputs.
 student: $(RUN_STAMP)
 	$(BIN)/python -m scripts.make_student
@@ -133,7 +134,7 @@ record-run: $(RUN_STAMP)
 
 # Removes what make can rebuild; never runs/, where trained models live (see clean-runs).
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .tools .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Deletes every trained model in runs/; asks for CONFIRM=yes, since no command can bring them back.

@@ -199,9 +199,11 @@ def commands() -> str:
     tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
     return "\n".join([
         "```bash",
-        f"make test   # creates .venv, installs everything, runs ruff and every test: {by_kind('make_test_fresh_clone')} "
+        "make test   # creates .venv with the notebooks' packages and the test tools, runs ruff and every test: "
+        f"{by_kind('make_test_fresh_clone')} "
         "from a fresh clone",
-        f"make run    # the same set-up, then trains and generates with the seven notebooks: {by_kind('make_run_workshop')}",
+        f"make run    # creates .venv with the notebooks' packages only, then trains and generates with the seven notebooks: "
+        f"{by_kind('make_run_workshop')}",
         "```", "",
         "Measured here: `make test` on " + "; on ".join(f"{where(t)} ({t['pytest_summary']})" for t in tests) +
         "; `make run` with the workshop profile on " + "; on ".join(
@@ -222,9 +224,10 @@ def commands_ja() -> str:
     tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
     return "\n".join([
         "```bash",
-        f"make test            # .venv を作り、すべてをインストールし、ruff と全テストを実行: "
+        f"make test            # ノートブックのパッケージとテスト用ツールで .venv を作り、ruff と全テストを実行: "
         f"新しいクローンから {by_kind('make_test_fresh_clone', '、')}",
-        f"make run EDITION=ja  # 同じ準備のあと、日本語版の七つのノートブックで訓練と生成: {by_kind('make_run_workshop', '、')}",
+        f"make run EDITION=ja  # ノートブックに要るパッケージだけで .venv を作り、日本語版の七つのノートブックで訓練と生成: "
+        f"{by_kind('make_run_workshop', '、')}",
         "```", "",
         "ここでの計測: `make test` は " + "、".join(f"{where_ja(t)}（{t['pytest_summary']}）" for t in tests) +
         "。`make run`（workshop プロファイル、英語版。コードは同じです）は " + "、".join(
