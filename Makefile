@@ -16,9 +16,9 @@ INSTALLER = $(if $(UV),uv ($(UV)),pip)
 .PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench bench-profile \
 	measure-ci record-run ja clean clean-runs
 
-# Lists these targets, each with its purpose and, where a committed record measured it, its time.
+# Lists these targets, each with the first line of the comment above it.
 help:
-	@$(PYTHON) -m scripts.make_help
+	@awk '/^# /{if (!c) c = substr($$0, 3); next} /^[a-z][a-z-]*:/{if (c) printf "make %-14s %s\n", substr($$1, 1, length($$1) - 1), c} {c = ""}' Makefile
 
 $(RUN_STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -159,3 +159,14 @@ def test_the_hardware_scan_finds_what_it_looks_for():
         assert hardware_words(notebook(line)), line
     assert not hardware_words(notebook("GPU: Tesla T4", tags=["nbval-ignore-output"]))  # nbval ignores that cell
     assert not hardware_words(notebook("4,021,569 parameters, adam optimiser, precision float32 (as set)\nAnd there is our arms."))
+
+
+def test_make_help_lists_every_target_with_its_purpose():
+    import re
+    import subprocess
+
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    phony = set(re.search(r"^\.PHONY:((?:.*\\\n)*.*)", makefile, re.MULTILINE).group(1).replace("\\\n", " ").split())
+    listed = subprocess.run(["make", "-s", "help"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+    rows = dict(line.removeprefix("make ").split(maxsplit=1) for line in listed.splitlines())
+    assert set(rows) == phony and all(rows.values())
