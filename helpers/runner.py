@@ -1,15 +1,15 @@
-"""Batch runs: execute the seven notebooks in order with papermill under one profile.
+"""Batch runs (``make run``): the seven notebooks in order, executed with papermill under one profile.
 
-    python -m helpers.runner --profile workshop
+    python -m helpers.runner --profile workshop [--resume runs/<folder>] [--notebooks notebooks/ja]
 
-writes ``runs/<timestamp>-<profile>/`` with the executed notebooks, the trained
-model (``model/``, ``custom_loop/``) and ``summary.json``. An interrupted run
-continues with ``--resume runs/<that folder>``.
+writes ``runs/<time>-<profile>/``: the executed notebooks, the trained models (``model/``, ``custom_loop/``)
+and ``summary.json``. scripts/sweep.py runs notebook 04 over a grid with the same pieces.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import tempfile
@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import yaml
-from jupyter_client.manager import AsyncKernelManager
 
 from helpers.data import PROJECT_ROOT
 from helpers.errors import UserError
@@ -26,137 +25,121 @@ from helpers.params import ParameterError, check_value
 NOTEBOOKS = ("01_vectorize", "02_batch", "03_build", "04_fit", "05_generate", "06_custom_loop", "07_inside_the_gru")
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
-# Which subfolder of a run each notebook's RUN_DIR points to: 05 reads what 04 trained.
-RUN_SUBDIRS = {"04_fit": "model", "05_generate": "model", "06_custom_loop": "custom_loop"}
+# The folders of a run that notebooks write and read: 05 generates with what 04 trained, 06 compares its loop with it.
+RUN_PATHS = {"04_fit": {"RUN_DIR": "model"}, "05_generate": {"RUN_DIR": "model", "EXPORT_DIR": "export"},
+             "06_custom_loop": {"RUN_DIR": "custom_loop", "FIT_RUN_DIR": "model"}}
 # Notebooks whose printed lines (each epoch's losses and sample) are shown while they run.
 STREAMED = {"04_fit", "06_custom_loop"}
 MIN_SAMPLE_CHARS = 500
 
 
 class NotebookFailed(UserError, RuntimeError):
-    """A notebook of a batch run stopped with an error; the message names it, its cell and the error."""
+    """A notebook stopped with an error; the message names it, its cell, the error and the executed copy."""
+
+
+def read_yaml(path: Path) -> dict:
+    """A profile or sweep file's NAME: value mapping; a file that is not one is refused in one line."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError:
+        data = None
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path} is not a YAML mapping of NAME: value lines, such as 'EPOCHS: 3'; correct its syntax.")
+    return data
 
 
 def load_profile(profile: str) -> dict:
-    """A profile's parameters: UPPER_CASE names for every notebook, plus per-notebook sections."""
+    """A profile's parameters: UPPER_CASE names for every notebook, plus per-notebook sections; all checked."""
     path = PARAMS_DIR / f"{profile}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PARAMS_DIR.glob("*.yaml")))
         raise ParameterError(f"PROFILE={profile!r} has no file {path.relative_to(PROJECT_ROOT)}; choose one of: {known}.")
-    data = yaml.safe_load(path.read_text()) or {}
-    for key, value in data.items():
-        if key in NOTEBOOKS:
-            for name, inner in (value or {}).items():
-                check_value(name, inner)
-        else:
-            check_value(key, value)
-    return data
-
-
-def notebook_parameters(notebook: str) -> set[str]:
-    """The names declared in a notebook's ``parameters`` cell."""
-    import papermill
-
-    return set(papermill.inspect_notebook(NOTEBOOK_DIR / f"{notebook}.ipynb"))
+    values = read_yaml(path)
+    for name, value in values.items():
+        if name not in NOTEBOOKS:
+            check_value(name, value)  # a name no notebook declares, a misspelt one say, is refused with a guess
+    for notebook in NOTEBOOKS:
+        parameters_for(notebook, values, Path())
+    return values
 
 
 def parameters_for(notebook: str, profile: dict, run_dir: Path) -> dict:
-    """The profile's values that ``notebook`` declares, with its RUN_DIR inside ``run_dir``."""
-    declared = notebook_parameters(notebook)
-    values = {k: v for k, v in profile.items() if k not in NOTEBOOKS and k in declared}
+    """The profile's values that ``notebook`` declares, its own section's, and its folders inside ``run_dir``; checked."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(NOTEBOOK_DIR / f"{notebook}.ipynb"))
+    values = {name: value for name, value in profile.items() if name in declared}
     values.update(profile.get(notebook) or {})
-    if notebook in RUN_SUBDIRS:
-        values["RUN_DIR"] = str(run_dir / RUN_SUBDIRS[notebook])
-    if "EXPORT_DIR" in declared:
-        values["EXPORT_DIR"] = str(run_dir / "export")
-    if "FIT_RUN_DIR" in declared:  # 06 compares its loop with what 04 trained in this run
-        values["FIT_RUN_DIR"] = str(run_dir / RUN_SUBDIRS["04_fit"])
+    values.update({name: str(run_dir / folder) for name, folder in RUN_PATHS.get(notebook, {}).items()})
     unknown = sorted(set(values) - declared)
     if unknown:
         raise ParameterError(f"{notebook} has no parameter {', '.join(unknown)}; it declares {', '.join(sorted(declared))}.")
+    for name, value in values.items():
+        check_value(name, value)
     return values
 
 
 def new_run_dir(runs_dir: Path, profile: str) -> Path:
     """A fresh folder named after the time and profile; never one another run already took."""
-    runs_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{profile}"
-    for attempt in range(1, 1000):
+    for attempt in itertools.count(1):
         path = runs_dir / (stem if attempt == 1 else f"{stem}-{attempt}")
         try:
-            path.mkdir()  # atomic: of two runs started at once, only one can create a given name
+            path.mkdir(parents=True)  # atomic: of two runs started at once, only one can create a given name
             return path
         except FileExistsError:
             continue
-    raise RuntimeError(f"could not create a new run folder in {runs_dir}")
 
 
 def execute(notebook: str, parameters: dict, run_dir: Path, source: Path = NOTEBOOK_DIR) -> None:
-    """Run ``source``/``notebook``.ipynb into ``run_dir``; relative paths start in notebooks/ for every edition."""
+    """Run ``source``/``notebook``.ipynb into ``run_dir``; relative paths start in notebooks/ for every edition.
+
+    The kernel talks over Unix sockets in a private folder, not TCP: nothing listens on a network port,
+    and ipykernel has no cause to warn in the terminal, once per notebook, that TCP is unencrypted.
+    """
     import papermill
+    from traitlets.config import Config
 
-    papermill.execute_notebook(
-        source / f"{notebook}.ipynb", run_dir / f"{notebook}.ipynb", parameters=parameters,
-        cwd=NOTEBOOK_DIR, kernel_name="python3", progress_bar=False, log_output=False,
-        stdout_file=_Indented(sys.stdout) if notebook in STREAMED else None,
-        kernel_manager_class="helpers.runner.LocalKernelManager",
-    )
-
-
-class _Indented:
-    """A stream that indents what a notebook prints, so it reads as part of that notebook's step."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.at_line_start = True
-
-    def write(self, text: str) -> None:
-        for piece in text.splitlines(keepends=True):
-            self.stream.write(("    " if self.at_line_start else "") + piece)
-            self.at_line_start = piece.endswith("\n")
-
-    def flush(self) -> None:
-        self.stream.flush()
+    output = run_dir / f"{notebook}.ipynb"
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:  # a short path: a socket's is limited to about 100 bytes
+        try:
+            papermill.execute_notebook(
+                source / f"{notebook}.ipynb", output, parameters=parameters, cwd=NOTEBOOK_DIR, kernel_name="python3",
+                progress_bar=False, stdout_file=sys.stdout if notebook in STREAMED else None,
+                config=Config(KernelManager={"transport": "ipc", "ip": f"{sockets}/kernel"}),
+            )
+        except papermill.PapermillExecutionError as error:
+            raise NotebookFailed(f"{notebook}.ipynb failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
+                                 f"(the executed notebook, with the error: {output})") from None
 
 
-class LocalKernelManager(AsyncKernelManager):
-    """Talks to the kernel over Unix sockets in a private folder, not TCP: nothing listens on a
-    network port, and ipykernel has no reason to warn about unencrypted TCP in the terminal."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.transport = "ipc"
-        self.ip = str(Path(tempfile.mkdtemp(prefix="char-rnn-kernel-")) / "kernel")
-
-
-def summarize(run_dir: Path, profile_name: str, profile: dict, notebook_seconds: dict | None = None) -> dict:
-    """Final losses and time from the training history, plus a fresh sample of at least 500 characters."""
+def training_summary(model_dir: Path) -> dict:
+    """What a run's history says: its epochs, final and best losses, and the seconds spent training."""
     from helpers import quiet_tensorflow
 
-    quiet_tensorflow()  # the sample below needs TensorFlow; keep its start-up notices out of the run's output
-    from helpers.generation import generate
-    from helpers.rundir import best_of, load_run, read_history
+    quiet_tensorflow()  # helpers.progress imports Keras; keep TensorFlow's start-up notices out of the output
+    from helpers.progress import bits_per_char
+    from helpers.rundir import best_of, read_history
 
-    model_dir = run_dir / RUN_SUBDIRS["04_fit"]
     history = read_history(model_dir)
-    params = json.loads((model_dir / "params.json").read_text())
-    model, vocab = load_run(model_dir)
-    start = profile.get("START_STRING", "ROMEO: ")
-    sample = generate(model, vocab, start, max(MIN_SAMPLE_CHARS, profile.get("NUM_GENERATE", 1000)),
+    best_epoch, best_val_loss = best_of(history)
+    return {"epochs": len(history["loss"]), "final_loss": round(history["loss"][-1], 4),
+            "final_val_loss": round(history["val_loss"][-1], 4), "best_epoch": best_epoch,
+            "best_val_loss": round(best_val_loss, 4), "best_bits_per_char": round(bits_per_char(best_val_loss), 4),
+            "training_seconds": round(sum(history["seconds"]), 1)}
+
+
+def summarize(run_dir: Path, profile_name: str, profile: dict, notebook_seconds: dict) -> dict:
+    """summary.json: 04's parameters and training figures, each notebook's seconds, a fresh sample of 500 characters or more."""
+    summary = {"profile": profile_name, **training_summary(run_dir / "model")}  # first: it loads TensorFlow quietly
+    from helpers.generation import generate
+    from helpers.rundir import load_run
+
+    model, vocab = load_run(run_dir / "model")
+    sample = generate(model, vocab, profile.get("START_STRING", "ROMEO: "), max(MIN_SAMPLE_CHARS, profile.get("NUM_GENERATE", 1000)),
                       profile.get("TEMPERATURE", 1.0), profile.get("TOP_K"), seed=profile.get("SEED", 42))
-    best, best_val_loss = best_of(history)
-    summary = {
-        "profile": profile_name,
-        "parameters": params,
-        "epochs": len(history.get("loss", [])),
-        "final_loss": history["loss"][-1],
-        "final_val_loss": history["val_loss"][-1],
-        "best_epoch": best,
-        "best_val_loss": best_val_loss,
-        "training_seconds": round(sum(history.get("seconds", [])), 1),
-        "notebook_seconds": notebook_seconds or {},  # this pass of the run, notebook by notebook
-        "sample": sample,
-    }
+    summary.update(parameters=json.loads((run_dir / "model" / "params.json").read_text()),
+                   notebook_seconds=notebook_seconds, sample=sample)
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
 
@@ -166,41 +149,27 @@ def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None, so
 
     ``source`` is the folder of the notebooks: notebooks/, or notebooks/ja/ for the Japanese edition.
     """
-    import papermill
-
     if resume is not None:
-        try:
-            profile_name = json.loads((resume / "run.json").read_text())["profile"]
-        except (FileNotFoundError, json.JSONDecodeError, KeyError):
-            raise ParameterError(f"--resume {resume}: not a run folder of `make run` (it has no run.json).") from None
-    profile = load_profile(profile_name)
-    for notebook in NOTEBOOKS:  # every name and value is checked before any work starts
-        parameters_for(notebook, profile, runs_dir)
+        if not (resume / "run.json").is_file():
+            raise ParameterError(f"--resume {resume}: not a run folder of `make run` (it has no run.json).")
+        profile_name = json.loads((resume / "run.json").read_text())["profile"]
+    profile = load_profile(profile_name)  # every name and value is checked before any work starts
+    run_dir = resume or new_run_dir(runs_dir, profile_name)
     if resume is None:
-        run_dir = new_run_dir(runs_dir, profile_name)
         (run_dir / "run.json").write_text(json.dumps({"profile": profile_name}))
-        print(f"Run folder: {run_dir}")
-    else:
-        run_dir = resume
-        print(f"Resuming run folder: {run_dir}")
+    print(f"Run folder: {run_dir}")
     seconds = {}
     for i, notebook in enumerate(NOTEBOOKS, 1):
         started = time.perf_counter()
         print(f"[{i}/{len(NOTEBOOKS)}] {notebook} ...", flush=True)
-        try:
-            execute(notebook, parameters_for(notebook, profile, run_dir), run_dir, source)
-        except papermill.PapermillExecutionError as error:
-            raise NotebookFailed(
-                f"{notebook}.ipynb failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
-                f"The executed notebook, with the error, is {run_dir / (notebook + '.ipynb')}."
-            ) from None
+        execute(notebook, parameters_for(notebook, profile, run_dir), run_dir, source)
         seconds[notebook] = round(time.perf_counter() - started, 1)
         print(f"[{i}/{len(NOTEBOOKS)}] {notebook} done in {seconds[notebook]:.0f} s", flush=True)
     summary = summarize(run_dir, profile_name, profile, seconds)
     print(f"Trained {summary['epochs']} epochs in {summary['training_seconds']:.0f} s: "
           f"loss {summary['final_loss']:.3f}, validation loss {summary['final_val_loss']:.3f} "
           f"(best {summary['best_val_loss']:.3f}, epoch {summary['best_epoch']})")
-    print(f"Sample:\n{summary['sample'][:500]}")
+    print(f"Sample:\n{summary['sample'][:MIN_SAMPLE_CHARS]}")
     print(f"Wrote {run_dir / 'summary.json'}")
     return run_dir
 
@@ -227,4 +196,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
