@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import helpers
 
@@ -130,49 +131,23 @@ def quality_table() -> str:
     return "\n".join(rows)
 
 
-# What each notebook teaches, for the README's table (its times and exercises are counted below).
-LESSONS = {
-    "01_vectorize": "load the corpus (checked by SHA-256), the vocabulary, `char2idx` and `idx2char`",
-    "02_batch": "the next-character task, windows of `SEQ_LENGTH + 1`, `split_input_target`, shuffled batches",
-    "03_build": "Embedding → GRU → Dense, its parameters and output shape, sampling untrained, the loss of a guess",
-    "04_fit": "the loss, `compile` with Adam, a checkpoint callback, a run folder that resumes, `fit` with a "
-              "held-out loss, a sample per epoch, learning curves, mixed precision",
-    "05_generate": "restore the best checkpoint, one generation step and the loop around it, the tutorial's stateful "
-                   "design, the loop compiled whole, temperature, several prompts, export",
-    "06_custom_loop": "the training step and the epoch loop written out with `tf.GradientTape`, side by side with `fit`; "
-                      "the state carried from batch to batch (truncated backpropagation through time)",
-    "07_inside_the_gru": "the GRU's equations in NumPy on trained weights, backpropagation through time, timed",
-}
-
-
-LESSONS_JA = {
-    "01_vectorize": "コーパスの読み込み（SHA-256 で確認）、語彙、`char2idx` と `idx2char`",
-    "02_batch": "次の文字を当てるタスク、`SEQ_LENGTH + 1` 文字のウィンドウ、`split_input_target`、シャッフルしたバッチ",
-    "03_build": "Embedding → GRU → Dense、パラメータ数と出力の形、訓練前のモデルからのサンプリング、当て推量の損失",
-    "04_fit": "損失、Adam での `compile`、チェックポイントのコールバック、再開できる実行フォルダ、検証損失つきの `fit`、"
-              "エポックごとのサンプル、学習曲線、混合精度",
-    "05_generate": "最良のチェックポイントの復元、生成の一歩とそのループ、チュートリアルのステートフルな設計、"
-                   "まるごとコンパイルしたループ、温度、複数のプロンプト、エクスポート",
-    "06_custom_loop": "`tf.GradientTape` で書いた訓練ステップとエポックのループを `fit` と並べて、"
-                      "バッチからバッチへ引き継ぐ状態（打ち切り型の通時的誤差逆伝播）",
-    "07_inside_the_gru": "訓練済みの重みで NumPy に書いた GRU の式、通時的誤差逆伝播、その計時",
-}
-
-
-def notebook_rows() -> list[tuple[str, float, int]]:
-    """Each notebook's name, the seconds its committed cells ran, and its exercises."""
+def notebook_rows(folder: Path = NOTEBOOK_DIR) -> list[tuple[str, str, float, int]]:
+    """Each notebook's name, its title (its first heading, in that edition's language), the seconds the committed
+    English run's cells took, and its exercises."""
     rows = []
     for name in NOTEBOOKS:
         cells = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
+        title = "".join(json.loads((folder / f"{name}.ipynb").read_text())["cells"][0]["source"]).splitlines()[0]
         exercises = sum("solution" in c["metadata"].get("tags", []) for c in cells)
-        rows.append((name, notebook_seconds(NOTEBOOK_DIR / f"{name}.ipynb"), exercises))
+        rows.append((name, title.lstrip("# ").split(". ", 1)[1], notebook_seconds(NOTEBOOK_DIR / f"{name}.ipynb"), exercises))
     return rows
 
 
 def notebooks_table() -> str:
     """Each notebook: what it teaches, how long its committed run took, and its exercises."""
-    rows = ["| notebook | what it teaches | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
-    rows += [f"| `{name}` | {LESSONS[name]} | {minutes(seconds)} | {exercises} |" for name, seconds, exercises in notebook_rows()]
+    rows = ["| notebook | title | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
+    rows += [f"| [`{name}`](notebooks/{name}.ipynb) | {title} | {minutes(seconds)} | {exercises} |"
+             for name, title, seconds, exercises in notebook_rows()]
     return "\n".join(rows) + ("\n\nTimes are the committed notebooks' own cell timings, with their default parameters "
                               f"(04: the tutorial's 10 epochs), on {processor(tutorial_row()['machine'])}, the machine "
                               "04 trained on.")
@@ -180,62 +155,40 @@ def notebooks_table() -> str:
 
 def notebooks_table_ja() -> str:
     """README.ja.md's table: the same figures, in Japanese, linking the Japanese notebooks."""
-    rows = ["| ノートブック | 学ぶこと | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
-    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {LESSONS_JA[name]} | {minutes(seconds)} | {exercises} |"
-             for name, seconds, exercises in notebook_rows()]
+    rows = ["| ノートブック | 題名 | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
+    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {title} | {minutes(seconds)} | {exercises} |"
+             for name, title, seconds, exercises in notebook_rows(NOTEBOOK_DIR / "ja")]
     m = tutorial_row()["machine"]
     kind = records.kind({"machine": m})
     return "\n".join(rows) + ("\n\n時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、"
                               f"04 はチュートリアルどおりの 10 エポック、04 が訓練したマシン {m['cpu']}（{kind}）の {m['cores']} コア）。")
 
 
-def by_kind(name: str, joiner: str = ", ") -> str:
-    """A record's time on each kind of processor it was measured on: "5 min (AVX-512 BF16), 13 min (AVX2)"."""
-    return joiner.join(f"{minutes(r['seconds'])} ({kind})" for kind, r in records.read_kinds(name).items())
+# The runs table's columns, in each language of the documents.
+RUN_COLUMNS = {"en": ("command", "processor × cores", "date", "mean load", "time", "of it training", "best validation loss", "tests"),
+               "ja": ("コマンド", "プロセッサ × コア数", "日付", "平均負荷", "時間", "うち訓練", "最良の検証損失", "テスト")}
+RUN_RECORDS = (("make test", "make_test_fresh_clone"), ("make run", "make_run_workshop"),
+               ("make run PROFILE=short", "make_run_short"))
 
 
-def commands() -> str:
-    """The two commands, each with its time from its record on each kind of processor."""
-    tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
-    return "\n".join([
-        "```bash",
-        "make test   # creates .venv with the notebooks' packages and the test tools, runs ruff and every test: "
-        f"{by_kind('make_test_fresh_clone')} "
-        "from a fresh clone",
-        f"make run    # creates .venv with the notebooks' packages only, then trains and generates with the seven notebooks: "
-        f"{by_kind('make_run_workshop')}",
-        "```", "",
-        "Measured here: `make test` on " + "; on ".join(f"{where(t)} ({t['pytest_summary']})" for t in tests) +
-        "; `make run` with the workshop profile on " + "; on ".join(
-            f"{where(r)}, {r['training_seconds']:.0f} s of it training, best validation loss {r['best_val_loss']:.3f}"
-            for r in runs) + "; `make run PROFILE=short`, the workshop for a CPU without bfloat16, on " + "; on ".join(
-            f"{where(r)}, {minutes(r['seconds'])}, {r['training_seconds']:.0f} s of it training, best validation loss "
-            f"{r['best_val_loss']:.3f}" for r in records.read_kinds("make_run_short").values()) + " (records/).",
-    ])
+def machine(record: dict) -> str:
+    """A record's processor, named by its instruction set too (both kinds here call themselves "AMD EPYC"), and cores."""
+    return f"{record['machine']['cpu']} ({records.kind(record)}) × {record['machine']['cores']}"
 
 
-def where_ja(record: dict) -> str:
-    m = record["machine"]
-    return f"{record['date'][:10]}、{m['cpu']}（{records.kind(record)}）の {m['cores']} コア、平均負荷 {record['load']['mean']:.1f}"
-
-
-def commands_ja() -> str:
-    """README.ja.md's two commands, with the same records' times."""
-    tests, runs = records.read_kinds("make_test_fresh_clone").values(), records.read_kinds("make_run_workshop").values()
-    return "\n".join([
-        "```bash",
-        f"make test            # ノートブックのパッケージとテスト用ツールで .venv を作り、ruff と全テストを実行: "
-        f"新しいクローンから {by_kind('make_test_fresh_clone', '、')}",
-        f"make run EDITION=ja  # ノートブックに要るパッケージだけで .venv を作り、日本語版の七つのノートブックで訓練と生成: "
-        f"{by_kind('make_run_workshop', '、')}",
-        "```", "",
-        "ここでの計測: `make test` は " + "、".join(f"{where_ja(t)}（{t['pytest_summary']}）" for t in tests) +
-        "。`make run`（workshop プロファイル、英語版。コードは同じです）は " + "、".join(
-            f"{where_ja(r)}、うち訓練 {r['training_seconds']:.0f} 秒、最良の検証損失 {r['best_val_loss']:.3f}" for r in runs) +
-        "。bfloat16 のない CPU 向けの `make run PROFILE=short` は " + "、".join(
-            f"{where_ja(r)}、{minutes(r['seconds'])}、うち訓練 {r['training_seconds']:.0f} 秒、最良の検証損失 "
-            f"{r['best_val_loss']:.3f}" for r in records.read_kinds("make_run_short").values()) + "（records/）。",
-    ])
+def runs_table(language: str = "en") -> str:
+    """The recorded `make test` (from a fresh clone) and `make run`s, one row per kind of processor measured."""
+    header = RUN_COLUMNS[language]
+    rows = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for command, name in RUN_RECORDS:
+        for r in records.read_kinds(name).values():
+            p = r.get("parameters", {})
+            settings = f" ({p['RNN_TYPE'].upper()} {p['RNN_UNITS']}, EPOCHS={p['EPOCHS']}, {p['PRECISION']})" if p else ""
+            trained = [f"{r['training_seconds']:.0f} s", f"{r['best_val_loss']:.3f}", ""] if "training_seconds" in r \
+                else ["", "", r["pytest_summary"]]
+            rows.append(f"| `{command}`{settings} | {machine(r)} | {r['date'][:10]} | "
+                        f"{r['load']['mean']:.1f} | {minutes(r['seconds'])} | " + " | ".join(trained) + " |")
+    return "\n".join(rows)
 
 
 def sample() -> str:
@@ -253,46 +206,13 @@ def pretrained_summary() -> str:
             f"tutorial's own run above; its weights file is {size:.1f} MB.")
 
 
-def _workshop_table(header: str) -> tuple[str, dict]:
-    """The recorded `make run` (workshop profile): each notebook's seconds as table rows, and the record."""
+def workshop_times(language: str = "en") -> str:
+    """Each notebook's seconds in the newest recorded `make run` (workshop profile)."""
     run = records.read("make_run_workshop")
-    rows = [header, "| --- | --- |", *(f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items())]
-    return "\n".join(rows), run
-
-
-def _other_runs() -> list[tuple[str, dict]]:
-    """The recorded `make run`s besides the table's: the workshop profile on the other kinds of processor,
-    then the short profile on each kind."""
-    table = records.read("make_run_workshop")
-    return ([("workshop", r) for r in records.read_kinds("make_run_workshop").values() if r["date"] != table["date"]] +
-            [("short", r) for r in records.read_kinds("make_run_short").values()])
-
-
-def _model(run: dict, ja: bool = False) -> str:
-    p = run["parameters"]
-    if ja:
-        return f"{p['RNN_UNITS']} ユニットの GRU、{p['EPOCHS']} エポック、{p['PRECISION']}"
-    return f"a GRU of {p['RNN_UNITS']} units, {p['EPOCHS']} epochs, {p['PRECISION']}"
-
-
-def workshop_times() -> str:
-    """Each notebook's seconds in the recorded `make run` (workshop profile), then the other recorded runs."""
-    table, run = _workshop_table("| notebook | seconds in `make run` |")
-    return table + (f"\n\nThe whole run took {minutes(run['seconds'])} on {where(run)}; 04 trained for "
-                    f"{run['training_seconds']:.0f} s and reached a best validation loss of {run['best_val_loss']:.3f} "
-                    f"at epoch {run['best_epoch']}.") + "".join(
-        f"\n\n`make run PROFILE={profile}` ({_model(r)}): {minutes(r['seconds'])} on {where(r)}; 04 trained for "
-        f"{r['training_seconds']:.0f} s, best validation loss {r['best_val_loss']:.3f}." for profile, r in _other_runs())
-
-
-def workshop_times_ja() -> str:
-    """WORKSHOP.ja.md's table: the same records."""
-    table, run = _workshop_table("| ノートブック | `make run` での秒数 |")
-    return table + (f"\n\n実行全体で {minutes(run['seconds'])}（{where_ja(run)}）。04 の訓練は "
-                    f"{run['training_seconds']:.0f} 秒で、エポック {run['best_epoch']} で最良の検証損失 "
-                    f"{run['best_val_loss']:.3f} に達しました。") + "".join(
-        f"\n\n`make run PROFILE={profile}`（{_model(r, ja=True)}）: {minutes(r['seconds'])}（{where_ja(r)}）。04 の訓練は "
-        f"{r['training_seconds']:.0f} 秒、最良の検証損失 {r['best_val_loss']:.3f}。" for profile, r in _other_runs())
+    header = {"en": "notebook | seconds in `make run`", "ja": "ノートブック | `make run` での秒数"}[language]
+    rows = [f"| {header}, {run['date'][:10]}, {machine(run)} |", "| --- | --- |",
+            *(f"| `{name}` | {seconds:.0f} |" for name, seconds in run["notebook_seconds"].items())]
+    return "\n".join(rows)
 
 
 def loss_by_position() -> str:
@@ -323,10 +243,10 @@ def compat_results() -> str:
                                "(records/make_test_compat.json).")
 
 
-SECTIONS = {"sample-ja": sample, "commands-ja": commands_ja, "notebooks-table-ja": notebooks_table_ja,
-            "workshop-times-ja": workshop_times_ja,
+SECTIONS = {"sample-ja": sample, "commands-ja": lambda: runs_table("ja"), "notebooks-table-ja": notebooks_table_ja,
+            "workshop-times-ja": lambda: workshop_times("ja"),
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
-            "notebooks-table": notebooks_table, "commands": commands, "sample": sample,
+            "notebooks-table": notebooks_table, "commands": runs_table, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
             "profile-table": profile_table, "compat-results": compat_results}
 

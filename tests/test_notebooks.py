@@ -94,7 +94,7 @@ def test_the_check_fails_when_a_committed_output_is_wrong_or_a_cell_raised(smoke
 
 
 def test_smoke_run_writes_notebooks_and_summary(smoke_run):
-    assert "Epoch 1/1 · " in smoke_run.stdout and "\n        ROMEO: " in smoke_run.stdout  # 04's epoch line and sample, as it trains
+    assert "Epoch 1/1 · " in smoke_run.stdout and "\n    ROMEO: " in smoke_run.stdout  # 04's epoch line and sample, as it trains
     assert "without encryption" not in smoke_run.stderr  # the kernels talk over private Unix sockets, not TCP
     assert "oneDNN" not in smoke_run.stderr  # TensorFlow's start-up notices stay hidden
     assert sorted(p.name for p in smoke_run.folder.glob("*.ipynb")) == [f"{nb}.ipynb" for nb in runner.NOTEBOOKS]
