@@ -69,13 +69,14 @@ run: $(RUN_STAMP)
 
 # Re-executes the committed notebooks in place, in order, with their own defaults.
 # Then the solution cells' outputs are removed, so that the committed copies do not show the answers.
-# 04 trains the tutorial's 10 epochs, then 05-07 run. A fresh run needs the default run folders
-# empty; existing ones are never deleted for you.
+# 04 trains the tutorial's 10 epochs, then 05-07 run, and its run becomes the tutorial row of
+# records/quality.json. A fresh run needs the default run folders empty; existing ones are never deleted for you.
 notebooks: $(RUN_STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
 	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from helpers.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
+	$(BIN)/python -m scripts.quality_row tutorial runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its defaults)"
 # Re-executes the notebooks named in NB (as `make notebooks` does for all seven).
 execute: $(RUN_STAMP)
 	cd notebooks && for nb in $(NB); do \

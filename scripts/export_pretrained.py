@@ -13,14 +13,13 @@ from pathlib import Path
 import helpers
 
 helpers.quiet_tensorflow()
-from helpers.data import PROJECT_ROOT, load_text, sha256_of  # noqa: E402
-from helpers.dataset import train_val_split  # noqa: E402
+from helpers.data import PROJECT_ROOT, sha256_of  # noqa: E402
 from helpers.errors import UserError  # noqa: E402
 from helpers.model import build_model  # noqa: E402
 from helpers.precision import describe_machine  # noqa: E402
 from helpers.rundir import (PRETRAINED_DIR, PRETRAINED_WEIGHTS, at_epoch, best_epoch, checkpoint_path,  # noqa: E402
                             load_run, read_history, save_weights_atomically, write_json)
-from helpers.training import carried_state_loss  # noqa: E402
+from scripts.quality_row import carried_val_loss  # noqa: E402
 from scripts.records import commit, utc  # noqa: E402
 
 
@@ -39,7 +38,6 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
     history = read_history(run_dir)
     write_json(folder / "history.json", history)
     params = json.loads((run_dir / "params.json").read_text()) if (run_dir / "params.json").exists() else {}
-    val_ids = train_val_split(vocab.encode(load_text(params.get("DATA_PATH", ""))), params.get("VAL_FRACTION", 0.1))[1]
     machine_file = run_dir / "machine.json"
     best = checkpoint_path(run_dir, epoch)
     info = {
@@ -59,8 +57,7 @@ def export_pretrained(run_dir: str | Path, command: str, folder: Path = PRETRAIN
         "parameters_count": plain.count_params(),
         "sha256": sha256_of(folder / PRETRAINED_WEIGHTS),
         "bytes": (folder / PRETRAINED_WEIGHTS).stat().st_size,
-        # the second of the two standard measures: the held-out text read as 64 streams, the state carried
-        "carried_val_loss": round(carried_state_loss(plain, val_ids, 100, 64), 4),
+        "carried_val_loss": carried_val_loss(plain, vocab, params),
     }
     write_json(folder / "provenance.json", info)
     return info

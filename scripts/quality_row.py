@@ -4,10 +4,10 @@
 
 RUN_DIR is a folder notebook 04 wrote (runs/tutorial, runs/<time>-workshop/model, ...), or
 "pretrained" for the committed pretrained/ model, whose provenance.json holds its parameters and machine.
-The row holds the parameters, the epochs, the best held-out loss in nats and bits per character
-and its epoch, the same checkpoint's held-out loss with the state carried (``carried_state_loss``:
-64 streams, windows of 100; the figure does not depend on the window), the training seconds, the
-machine, and the command.
+The row holds its date and commit, the parameters, what the run's history says (epochs, best held-out
+loss in nats and bits per character and its epoch, training seconds), the same checkpoint's held-out
+loss with the state carried, the machine, the command, and the run's whole history (each epoch's losses
+and seconds, which the README's table of the tutorial's run shows).
 """
 
 from __future__ import annotations
@@ -16,36 +16,39 @@ import json
 import sys
 from pathlib import Path
 
-from helpers.data import load_text
-from helpers.dataset import train_val_split
-from helpers.progress import bits_per_char
-from helpers.rundir import PRETRAINED_DIR, best_of, load_pretrained, load_run
-from helpers.training import carried_state_loss
-from scripts.records import QUALITY
+import helpers
+
+helpers.quiet_tensorflow()
+from helpers.data import load_text  # noqa: E402
+from helpers.dataset import train_val_split  # noqa: E402
+from helpers.rundir import PRETRAINED_DIR, load_pretrained, load_run, read_history  # noqa: E402
+from helpers.runner import training_summary  # noqa: E402
+from helpers.training import carried_state_loss  # noqa: E402
+from scripts.records import QUALITY, commit, utc  # noqa: E402
 
 
-def carried_loss(run_dir: Path, params: dict) -> float:
-    """The best checkpoint's held-out loss, the held-out text read as 64 streams with the state carried."""
-    model, vocab = load_pretrained() if run_dir == PRETRAINED_DIR else load_run(run_dir)
+def carried_val_loss(model, vocab, params: dict) -> float:
+    """The held-out loss with the state carried: the held-out text read as 64 streams, in windows of 100
+    (the figure does not depend on the window), the second of the two standard measures."""
     ids = vocab.encode(load_text(params.get("DATA_PATH", "")))
-    return carried_state_loss(model, train_val_split(ids, params.get("VAL_FRACTION", 0.1))[1], 100, 64)
+    return round(carried_state_loss(model, train_val_split(ids, params.get("VAL_FRACTION", 0.1))[1], 100, 64), 4)
 
 
 def row(name: str, run_dir: Path, command: str) -> dict:
-    history = json.loads((run_dir / "history.json").read_text())
+    summary = training_summary(run_dir)
     if run_dir == PRETRAINED_DIR:
         provenance = json.loads((run_dir / "provenance.json").read_text())
         params, machine = provenance["parameters"], provenance["machine"]
+        model, vocab = load_pretrained()
     else:
         params = json.loads((run_dir / "params.json").read_text())
         machine = json.loads((run_dir / "machine.json").read_text())
-    best, loss = best_of(history)
-    return {"name": name, "parameters": {k: v for k, v in params.items() if k not in ("RUN_DIR", "TEXT_SHA256")},
-            "epochs": len(history["epoch"]), "best_val_loss": round(loss, 4),
-            "best_bits_per_char": round(bits_per_char(loss), 4), "best_epoch": best,
-            "carried_val_loss": round(carried_loss(run_dir, params), 4),
-            "training_seconds": round(sum(history["seconds"])), "machine": machine,
-            "command": command}
+        model, vocab = load_run(run_dir)
+    return {"name": name, "date": utc(), "commit": commit(),
+            "parameters": {k: v for k, v in params.items() if k not in ("RUN_DIR", "TEXT_SHA256")},
+            **{k: summary[k] for k in ("epochs", "best_val_loss", "best_bits_per_char", "best_epoch", "training_seconds")},
+            "carried_val_loss": carried_val_loss(model, vocab, params), "machine": machine, "command": command,
+            "history": read_history(run_dir)}
 
 
 def main() -> None:

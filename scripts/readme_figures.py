@@ -71,10 +71,10 @@ def _number(value: float) -> str:
 
 def bench_table() -> str:
     """records/bench.json, one table for each kind of processor it was measured on."""
-    return "\n\n".join(f"**{kind}**\n\n{_bench_table(bench)}" for kind, bench in records.read_kinds("bench").items())
+    return "\n\n".join(f"**{kind}**\n\n{bench_record_table(bench)}" for kind, bench in records.read_kinds("bench").items())
 
 
-def _bench_table(bench: dict) -> str:
+def bench_record_table(bench: dict) -> str:
     """One bench record as a table: each figure with its spread, its share of this machine's limit measured in
     the same run, and its ratio against the baseline (the old way of reading it)."""
     rows = ["| figure | value | min–max of the repeats | limit here | share of the limit | baseline | ratio | target |",
@@ -126,7 +126,7 @@ def quality_table() -> str:
                  + (", state carried" if p.get("CARRY_STATE") else "")
                  + (f", {p['PRECISION']}" if p.get("PRECISION", "float32") != "float32" else ""))
         rows.append(f"| {r['name']} | {model} | {r['epochs']} | {r['best_val_loss']:.3f} | {r['best_bits_per_char']:.2f} | "
-                    f"{r['best_epoch']} | {r['carried_val_loss']:.3f} | {r['training_seconds']} s on {processor(m)} | "
+                    f"{r['best_epoch']} | {r['carried_val_loss']:.3f} | {r['training_seconds']:.0f} s on {processor(m)} | "
                     f"`{r['command']}` |")
     return "\n".join(rows)
 

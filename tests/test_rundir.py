@@ -4,7 +4,7 @@ import pytest
 
 from helpers.model import build_model
 from helpers.rundir import (
-    RunDirError, checkpoint_path, load_pretrained, load_run, restore, save_run,
+    RunDirError, checkpoint_path, load_pretrained, read_history, load_run, restore, save_run,
     save_weights_atomically,
 )
 from lessons import fit_04
@@ -95,6 +95,11 @@ def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, v
     assert (rundir.PROJECT_ROOT / info["run_folder"]).resolve() == (tmp_path / "run").resolve()  # relative inside the project
     assert info["exported"] >= info["best_checkpoint_written"] > "2026"
     assert info["commit"] == commit()  # the commit whose code exported it
+    from scripts.quality_row import row
+
+    quality = row("tiny", tmp_path / "run", "pytest")  # the quality table's row of the same run: the same measures
+    assert quality["carried_val_loss"] == info["carried_val_loss"] and quality["best_val_loss"] == round(info["val_loss"], 4)
+    assert quality["history"] == read_history(tmp_path / "run") and quality["date"] > "2026" and quality["commit"] == commit()
     restored, restored_vocab, message = restore(tmp_path / "empty", pretrained=tmp_path / "pretrained")
     assert message.startswith(f"{tmp_path / 'empty'} holds no trained model yet, so this uses the project's pretrained model "
                               f"(pretrained/, epoch 1, validation loss {info['val_loss']:.3f})")
