@@ -31,7 +31,7 @@ from helpers.model import build_model  # noqa: E402
 from helpers.precision import choose_precision, describe_machine  # noqa: E402
 from helpers.vocab import Vocab  # noqa: E402
 from scripts import records  # noqa: E402
-from scripts.readme_figures import _bench_table  # noqa: E402
+from scripts.readme_figures import bench_record_table  # noqa: E402
 
 VOCAB = Vocab([chr(c) for c in range(32, 97)])  # 65 characters, like the corpus
 EMBEDDING_DIM, RNN_UNITS, BATCH_SIZE, SEQ_LENGTH = 256, 1024, 64, 100  # the tutorial's
@@ -146,7 +146,7 @@ def main() -> None:
     versions = {name: machine[name] for name in ("python", "tensorflow", "keras")} | {"numpy": np.__version__}
     path = records.write("bench", {"command": "make bench" + (" FULL=1" if full else ""), "versions": versions,
                                    "figures": figures}, load, machine, measured)
-    print(_bench_table(records.read("bench")))
+    print(bench_record_table(records.read("bench")))
     print(f"written: {path.relative_to(PROJECT_ROOT)}")
 
 
