@@ -64,7 +64,7 @@ lint: $(TEST_STAMP)
 # Creates .venv if needed, then trains and generates with the seven notebooks (PROFILE=workshop).
 # RESUME=runs/<folder> continues an interrupted run; EDITION=ja runs the Japanese notebooks.
 run: $(RUN_STAMP)
-	$(BIN)/python -m helpers.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME)) \
+	$(BIN)/python -m scripts.runner --profile $(PROFILE) $(if $(RESUME),--resume $(RESUME)) \
 	  $(if $(EDITION),--notebooks notebooks/$(EDITION))
 
 # Re-executes the committed notebooks in place, in order, with their own defaults.
@@ -75,7 +75,7 @@ notebooks: $(RUN_STAMP)
 	@for d in runs/tutorial runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
-	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from helpers.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
+	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from scripts.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
 	$(BIN)/python -m scripts.quality_row tutorial runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its defaults)"
 # Re-executes the notebooks named in NB (as `make notebooks` does for all seven).
 execute: $(RUN_STAMP)

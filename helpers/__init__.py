@@ -11,14 +11,14 @@ code cells in the notebooks; tests/test_lessons.py keeps each in step with its h
 - ``model``: the model of notebook 03 grown to layers, dropout, an LSTM, and the fused GRU on a CPU
 - ``gru``: the fused CPU GRU (its backward pass written out; notebook 07)
 - ``distribute``: one device, several GPUs or a TPU
-- ``rundir``: what a run writes and generation reads; the pretrained model
+- ``rundir``: what a run writes and generation reads
+- ``pretrained``: the model shipped in pretrained/, and 05's choice between it and a run
 - ``training``: save_epoch and resume around notebook 04's fit, and evaluate
 - ``progress``: the live line, each epoch's summary and sample, the duration advice
 - ``generation``: sampling, and the whole generation loop compiled once
 - ``plots``: the pictures
 - ``playground``: 05's interactive generator
 - ``export``: a trained model as a .keras file and a SavedModel generator (05)
-- ``runner``: batch runs of the seven notebooks under a profile (``make run``)
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def quiet_tensorflow():
     """Import TensorFlow and Keras without TensorFlow's start-up notices, and check them; returns tensorflow.
 
     Importing ``helpers`` does not import TensorFlow, so that commands which only drive notebooks
-    (``python -m helpers.runner``) or check parameters start at once; a notebook's setup cell calls
+    (``python -m scripts.runner``) or check parameters start at once; a notebook's setup cell calls
     this through ``setup()``, before any lesson imports TensorFlow itself.
     """
     from helpers.precision import gpus

@@ -1,5 +1,5 @@
 """The run directory: what training writes and generation reads (vocabulary, sizes, parameters,
-checkpoints, history), and the pretrained model shipped with the project."""
+checkpoints, history)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 import re
 from pathlib import Path
 
-from helpers.data import PROJECT_ROOT, sha256_of
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
 from helpers.precision import INTERCHANGEABLE, describe_machine
@@ -18,8 +17,6 @@ from helpers.vocab import Vocab
 
 CHECKPOINTS = "checkpoints"
 CHECKPOINT_RE = re.compile(r"^epoch_(\d+)\.weights\.h5$")
-PRETRAINED_DIR = PROJECT_ROOT / "pretrained"
-PRETRAINED_WEIGHTS = "model.weights.h5"
 # Parameters that may change between two runs into one folder: they do not alter what is trained.
 # Any other difference (LEARNING_RATE, BATCH_SIZE, the text, ...) would make a resumed run another experiment.
 RESUMABLE_CHANGES = {"EPOCHS", "RUN_DIR", "GRU_IMPL", "FIT_RUN_DIR"}
@@ -173,55 +170,6 @@ def load_run(run_dir: str | Path, checkpoint: str | Path = "best", gru_impl: str
 def has_trained_model(run_dir: str | Path) -> bool:
     run_dir = Path(run_dir)
     return (run_dir / "vocab.json").exists() and (run_dir / "model.json").exists() and bool(list_checkpoints(run_dir))
-
-
-def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto",
-            pretrained: Path = PRETRAINED_DIR) -> tuple[CharRNN, Vocab, str]:
-    """The model a learner asked for, or the ``pretrained`` one when ``run_dir`` has none.
-
-    Returns the model, its vocabulary and one line saying which weights were loaded.
-    """
-    if has_trained_model(run_dir):
-        model, vocab = load_run(run_dir, checkpoint, gru_impl)
-        epoch = int(CHECKPOINT_RE.match(model.checkpoint.name).group(1))
-        val = at_epoch(read_history(run_dir), epoch)
-        loss = f", validation loss {val:.3f}" if val is not None else ""
-        return model, vocab, f"Loaded {run_dir}, epoch {epoch} ({checkpoint}{loss})."
-    model, vocab = load_pretrained(pretrained, gru_impl)
-    info = pretrained_info(pretrained)
-    return model, vocab, (
-        f"{run_dir} holds no trained model yet, so this uses the project's pretrained model "
-        f"(pretrained/, epoch {info['epoch']}, validation loss {info['val_loss']:.3f}); train your own with notebook 04."
-    )
-
-
-def run_parameters(run_dir: str | Path, pretrained: Path = PRETRAINED_DIR) -> dict:
-    """The parameters the model ``restore`` loads was trained with: ``run_dir``'s, or the pretrained model's."""
-    if has_trained_model(run_dir):
-        path = Path(run_dir) / "params.json"
-        saved = json.loads(path.read_text()) if path.exists() else {}
-    else:
-        saved = pretrained_info(pretrained)["parameters"]
-    return {"DATA_PATH": "", "VAL_FRACTION": 0.1, **saved}  # the notebooks' defaults, for a run that recorded none
-
-
-def pretrained_info(folder: Path = PRETRAINED_DIR) -> dict:
-    return json.loads((folder / "provenance.json").read_text())
-
-
-def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tuple[CharRNN, Vocab]:
-    """The committed pretrained model, after checking its weights against the recorded SHA-256."""
-    weights = folder / PRETRAINED_WEIGHTS
-    if not weights.exists() or not (folder / "provenance.json").exists():
-        raise RunDirError(f"{folder} has no pretrained model (missing {PRETRAINED_WEIGHTS} or provenance.json). "
-                          f"Restore it with `git checkout pretrained/`, or train one with notebook 04.")
-    expected = pretrained_info(folder)["sha256"]
-    actual = sha256_of(weights)
-    if actual != expected:
-        raise RunDirError(f"{weights} is damaged or incomplete (sha256 {actual[:12]}…, expected {expected[:12]}…). "
-                          f"Restore it with `git checkout pretrained/`.")
-    model, vocab = load_run(folder, weights, gru_impl)
-    return model, vocab
 
 
 def read_history(run_dir: str | Path) -> dict[str, list[float]]:

@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 from helpers.data import load_text
 from helpers.errors import UserError
 from helpers.params import check_value
-from helpers.runner import load_profile
+from scripts.runner import load_profile
 from helpers.vocab import Vocab
 from scripts.readme import write_section
 

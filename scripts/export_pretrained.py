@@ -17,7 +17,8 @@ from helpers.data import PROJECT_ROOT, sha256_of  # noqa: E402
 from helpers.errors import UserError  # noqa: E402
 from helpers.model import build_model  # noqa: E402
 from helpers.precision import describe_machine  # noqa: E402
-from helpers.rundir import (PRETRAINED_DIR, PRETRAINED_WEIGHTS, at_epoch, best_epoch, checkpoint_path,  # noqa: E402
+from helpers.pretrained import PRETRAINED_DIR, PRETRAINED_WEIGHTS  # noqa: E402
+from helpers.rundir import (at_epoch, best_epoch, checkpoint_path,  # noqa: E402
                             load_run, read_history, save_weights_atomically, write_json)
 from scripts.quality_row import carried_val_loss  # noqa: E402
 from scripts.records import commit, utc  # noqa: E402

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS
+from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS
 
 JA_DIR = NOTEBOOK_DIR / "ja"
 CATALOGUE_DIR = JA_DIR / "catalogue"

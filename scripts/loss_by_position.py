@@ -28,7 +28,8 @@ import keras  # noqa: E402
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets, train_val_split  # noqa: E402
 from helpers.precision import describe_machine  # noqa: E402
-from helpers.rundir import PRETRAINED_DIR, load_pretrained, load_run, run_parameters  # noqa: E402
+from helpers.pretrained import PRETRAINED_DIR, load_pretrained, run_parameters  # noqa: E402
+from helpers.rundir import load_run  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
 from scripts import records  # noqa: E402
 

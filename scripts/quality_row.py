@@ -21,8 +21,9 @@ import helpers
 helpers.quiet_tensorflow()
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_split  # noqa: E402
-from helpers.rundir import PRETRAINED_DIR, load_pretrained, load_run, read_history  # noqa: E402
-from helpers.runner import training_summary  # noqa: E402
+from helpers.pretrained import PRETRAINED_DIR, load_pretrained  # noqa: E402
+from helpers.rundir import load_run, read_history  # noqa: E402
+from scripts.runner import training_summary  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
 from scripts.records import QUALITY, commit, utc  # noqa: E402
 

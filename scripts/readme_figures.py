@@ -19,7 +19,7 @@ helpers.quiet_tensorflow()  # helpers.rundir imports Keras
 from helpers.data import PROJECT_ROOT  # noqa: E402
 from helpers.progress import bits_per_char  # noqa: E402
 from helpers.rundir import best_of  # noqa: E402
-from helpers.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
+from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
 from scripts import records  # noqa: E402
 from scripts.records import QUALITY, minutes, notebook_seconds, processor, tutorial_row, where  # noqa: E402
 from scripts.readme import write_section  # noqa: E402

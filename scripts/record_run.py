@@ -27,7 +27,7 @@ def main() -> int:
     parser.add_argument("--name", help="the record's name after make_run_ (default: the profile's)")
     args = parser.parse_args()
     import helpers
-    from helpers import runner
+    from scripts import runner
 
     helpers.quiet_tensorflow()
     from helpers.precision import describe_machine
@@ -39,7 +39,7 @@ def main() -> int:
         seconds = time.perf_counter() - started
     summary = json.loads((run_dir / "summary.json").read_text())
     path = records.write(f"make_run_{args.name or args.profile}", {
-        "command": f"make run PROFILE={args.profile} (python -m helpers.runner --profile {args.profile})",
+        "command": f"make run PROFILE={args.profile} (python -m scripts.runner --profile {args.profile})",
         "run_folder": str(run_dir.relative_to(PROJECT_ROOT)), "seconds": round(seconds, 1),
         **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",
                                    "training_seconds", "notebook_seconds", "sample")},

@@ -18,7 +18,7 @@ from pathlib import Path
 from helpers.data import PROJECT_ROOT
 from helpers.errors import UserError
 from helpers.params import ParameterError
-from helpers.runner import NotebookFailed, execute, load_profile, new_run_dir, parameters_for, read_yaml, training_summary
+from scripts.runner import NotebookFailed, execute, load_profile, new_run_dir, parameters_for, read_yaml, training_summary
 
 NOTEBOOK = "04_fit"
 COLUMNS = ["best_val_loss", "best_bits_per_char", "best_epoch", "epochs", "final_loss", "final_val_loss", "training_seconds", "error"]

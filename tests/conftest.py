@@ -180,8 +180,8 @@ class SmokeRun:
 
 
 def run_smoke(runs: Path) -> SmokeRun:
-    """The seven notebooks run at params/smoke.yaml by `python -m helpers.runner`, as `make run` runs them."""
-    done = subprocess.run([sys.executable, "-m", "helpers.runner", "--profile", "smoke", "--runs-dir", str(runs)],
+    """The seven notebooks run at params/smoke.yaml by `python -m scripts.runner`, as `make run` runs them."""
+    done = subprocess.run([sys.executable, "-m", "scripts.runner", "--profile", "smoke", "--runs-dir", str(runs)],
                           capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1800)
     assert done.returncode == 0, f"the smoke run failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     (folder,) = runs.iterdir()

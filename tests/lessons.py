@@ -12,7 +12,7 @@ import json
 import time
 from pathlib import Path
 
-from helpers import runner
+from scripts import runner
 
 
 def tagged(notebook: str, tag: str) -> list[str]:

@@ -3,7 +3,7 @@
 - nbval compares stdout and results, not stderr: stderr carries warnings and progress that depend on
   the machine and the library versions, not on what the notebook teaches.
 - ``--nbval-replay DIR`` compares each committed notebook with the copy of the same name that was
-  already executed into DIR (by ``helpers.runner``), cell by cell (matched by cell id), instead of
+  already executed into DIR (by ``scripts.runner``), cell by cell (matched by cell id), instead of
   running it again in a kernel. The comparison, its sanitizing and its report are nbval's own; only
   where the outputs come from changes. So the suite executes the seven notebooks once and checks
   that one run every way it needs to.

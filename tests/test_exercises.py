@@ -176,7 +176,7 @@ def test_07_exercises(vocab, capsys):
 
 
 def test_every_notebook_with_exercises_has_a_test_of_its_own():
-    from helpers import runner
+    from scripts import runner
 
     with_exercises = [nb for nb in runner.NOTEBOOKS if tagged(nb, "solution")]
     assert all(f"test_{nb[:2]}_exercises" in globals() for nb in with_exercises)

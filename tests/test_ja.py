@@ -113,7 +113,7 @@ def test_every_markdown_cell_is_in_japanese_and_each_badge_opens_the_japanese_no
 
 @pytest.mark.end_to_end
 def test_a_japanese_notebook_runs_and_reproduces_its_outputs(corpus_path, tmp_path):
-    from helpers import runner
+    from scripts import runner
 
     notebook = "03_build"  # no training, yet every kind of output: printed lines, a table, a figure, solutions
     runner.execute(notebook, runner.parameters_for(notebook, runner.load_profile("smoke"), tmp_path), tmp_path, ja.JA_DIR)

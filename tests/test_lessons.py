@@ -16,7 +16,7 @@ import pytest
 import tensorflow as tf
 from lessons import run_cells, tagged
 
-from helpers import runner
+from scripts import runner
 from helpers.dataset import make_dataset, split_input_target, stream_dataset, train_val_split
 from helpers.generation import generate
 from helpers.model import build_model

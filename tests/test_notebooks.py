@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import runner
+from scripts import runner
 
 TESTS = Path(__file__).resolve().parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import runner
+from scripts import runner
 
 pytestmark = pytest.mark.end_to_end
 

@@ -9,7 +9,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from helpers import runner
+from scripts import runner
 from helpers.data import PROJECT_ROOT
 
 

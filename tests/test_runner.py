@@ -5,7 +5,7 @@ import threading
 import papermill
 import pytest
 
-from helpers import runner
+from scripts import runner
 from helpers.params import ParameterError
 
 

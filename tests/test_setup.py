@@ -34,8 +34,8 @@ def test_show_source_gives_the_highlighted_code_that_runs():
 
 
 def test_the_runner_and_the_parameter_checks_start_without_tensorflow():
-    """`python -m helpers.runner` only drives notebook kernels, and a parameter check needs no TensorFlow."""
-    code = "import sys, helpers.runner, helpers.params; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    """`python -m scripts.runner` only drives notebook kernels, and a parameter check needs no TensorFlow."""
+    code = "import sys, scripts.runner, helpers.params; print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"

@@ -1,6 +1,6 @@
 """Batch runs (``make run``): the seven notebooks in order, executed with papermill under one profile.
 
-    python -m helpers.runner --profile workshop [--resume runs/<folder>] [--notebooks notebooks/ja]
+    python -m scripts.runner --profile workshop [--resume runs/<folder>] [--notebooks notebooks/ja]
 
 writes ``runs/<time>-<profile>/``: the executed notebooks, the trained models (``model/``, ``custom_loop/``)
 and ``summary.json``. scripts/sweep.py runs notebook 04 over a grid with the same pieces.
