@@ -26,9 +26,14 @@ def default_cache_dir() -> Path:
     return Path.cwd() / "data"
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(content: bytes | Path) -> str:
+    """The SHA-256 of ``content``, given as bytes or as a file's path (read in blocks), in hex: the one hash
+    the project uses (the corpus, the pretrained weights, a run's text, the translations' sources)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    if isinstance(content, bytes):
+        digest.update(content)
+        return digest.hexdigest()
+    with open(content, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -3,13 +3,13 @@ checkpoints, history)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
 import re
 from pathlib import Path
 
+from helpers.data import sha256_of
 from helpers.errors import UserError
 from helpers.model import CharRNN, build_model
 from helpers.precision import INTERCHANGEABLE, describe_machine
@@ -30,7 +30,7 @@ class RunDirError(UserError, ValueError):
 
 def text_fingerprint(text: str) -> str:
     """The SHA-256 of a text, stored with a run so that training on another text is noticed."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_of(text.encode("utf-8"))
 
 
 def save_run(run_dir: str | Path, model: CharRNN, vocab: Vocab, params: dict | None = None,

@@ -15,7 +15,6 @@ empty or stale entry, or a code cell whose code differs from the English, and na
 from __future__ import annotations
 
 import copy
-import hashlib
 import io
 import json
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers.data import sha256_of
 from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS
 
 JA_DIR = NOTEBOOK_DIR / "ja"
@@ -37,7 +37,7 @@ def source_of(cell: dict) -> str:
 
 
 def source_hash(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()[:12]
+    return sha256_of(source.encode())[:12]
 
 
 def _tokens(source: str) -> list[tokenize.TokenInfo]:

@@ -14,7 +14,6 @@ run writes records/make_test_compat.json.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from helpers.data import PROJECT_ROOT
+from helpers.data import PROJECT_ROOT, sha256_of
 from scripts import records
 
 CACHE = PROJECT_ROOT / ".compat"
@@ -54,7 +53,7 @@ def fingerprint(stack: str, python: Path) -> str:
     declared = json.dumps([pyproject.get("build-system"), pyproject["project"]])
     version = subprocess.run([python, "--version"], capture_output=True, text=True, check=True).stdout
     parts = [(PROJECT_ROOT / "params" / "compat" / f"{stack}.txt").read_text(), declared, version, *INSTALL]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return sha256_of("\0".join(parts).encode())
 
 
 def build_env(stack: str) -> Path:
