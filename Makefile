@@ -36,15 +36,14 @@ $(TEST_STAMP): $(RUN_STAMP)
 # Creates .venv if needed, then ruff and every test, over every core.
 # pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
 # the tests of tests/test_notebooks.py. Files go out in the order tests/conftest.py sorts them.
-# nbval is loaded only where a test runs it, in its own process (-p no:nbval spares each worker a second).
 test: lint
-	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -p no:nbval
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 # The unit tests of helpers and scripts alone, for the edit loop.
 # No kernels, no browser, no training in fresh processes, and not the notebooks' lesson and solution
 # cells (tests/test_lessons.py, test_exercises.py: make test runs them, and so does pytest on those two files).
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(TEST_STAMP)
-	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -p no:nbval -m "not end_to_end" \
+	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end" \
 	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py \
 	  --ignore=tests/test_lessons.py --ignore=tests/test_exercises.py
 

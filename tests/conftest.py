@@ -3,7 +3,6 @@ execution of the seven notebooks."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import subprocess
@@ -28,10 +27,11 @@ def keep_xla_programs() -> None:
     cpu, flags = read_cpuinfo(wanted=None)
     if not folder or not flags:
         return
-    import hashlib
     from importlib.metadata import version
 
-    key = hashlib.sha256(f"{cpu} {' '.join(flags)} {version('tensorflow')}".encode()).hexdigest()[:12]
+    from helpers.data import sha256_of
+
+    key = sha256_of(f"{cpu} {' '.join(flags)} {version('tensorflow')}".encode())[:12]
     cache = Path(folder).resolve() / key
     os.environ["TF_XLA_FLAGS"] = f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={cache}".strip()
 
@@ -39,24 +39,9 @@ def keep_xla_programs() -> None:
 keep_xla_programs()  # before anything imports TensorFlow, which reads TF_XLA_FLAGS
 
 
-def end_worker_without_teardown() -> None:
-    """At exit, a pytest-xdist worker has sent every result to the controller, which then waits for
-    the process to end. The interpreter's own shutdown after this point took about 3 s per worker here
-    (`make test-fast` ended 3-4 s after its last test); this ends the process instead. Registered
-    before TensorFlow is imported, so the exit handlers of what is imported later (multiprocessing's,
-    h5py's) still run: they are called in reverse order of registration."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    atexit.register(end_worker_without_teardown)
-
-
-def tests_importable() -> dict[str, str]:
+def env_importing_lessons() -> dict[str, str]:
     """The environment for a test's own Python process that imports tests/lessons.py (the notebooks' cells)."""
-    return {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(PROJECT_ROOT)])}  # lessons, scripts
 
 
 def pytest_collection_modifyitems(items):
@@ -106,25 +91,13 @@ def ids(text, vocab):
 
 @pytest.fixture(scope="session")
 def fresh_tiny(vocab):
-    """``fresh_tiny()``: a tiny compiled model, as it was before any training.
-
-    It is the same object each time in a test process, its weights and optimiser state put back: so
-    ``fit`` reuses the training and validation steps it traced for an earlier test (0.7 s a model),
-    where a new model would trace its own."""
+    """``fresh_tiny()``: a new tiny model, built and compiled by notebook 04's compile cell, its weights from seed 0."""
     import keras
-
     from lessons import compiled_04
 
-    keras.utils.set_random_seed(0)
-    model = compiled_04(vocab)
-    model.optimizer.build(model.trainable_variables)
-    weights, optimizer_state = model.get_weights(), [v.numpy() for v in model.optimizer.variables]
-
     def fresh():
-        model.set_weights(weights)
-        for variable, value in zip(model.optimizer.variables, optimizer_state, strict=True):
-            variable.assign(value)  # the step count, the learning rate and Adam's moments
-        return model
+        keras.utils.set_random_seed(0)
+        return compiled_04(vocab)
 
     return fresh
 

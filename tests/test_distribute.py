@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import tests_importable
+from conftest import env_importing_lessons
 
 from helpers.distribute import make_strategy
 from helpers.params import ParameterError
@@ -40,7 +40,7 @@ print(json.dumps(losses))
 
 @pytest.mark.end_to_end
 def test_mirrored_over_two_cpus_trains_like_one_device(corpus_path):
-    done = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, timeout=300, env=tests_importable())
+    done = subprocess.run([sys.executable, "-c", RUN], capture_output=True, text=True, timeout=300, env=env_importing_lessons())
     assert done.returncode == 0, done.stderr[-3000:]
     losses = json.loads(done.stdout.strip().splitlines()[-1])
     assert losses["default"]["replicas"] == 1 and losses["mirrored"]["replicas"] == 2

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import tests_importable
+from conftest import env_importing_lessons
 
 RUN = """
 import hashlib, json, sys
@@ -40,7 +40,7 @@ def run(tmp_path, name, *seeds):
     script = tmp_path / "run.py"
     script.write_text(RUN)
     done = subprocess.run([sys.executable, str(script), str(tmp_path / name), *map(str, seeds)],
-                          capture_output=True, text=True, timeout=300, env=tests_importable())
+                          capture_output=True, text=True, timeout=300, env=env_importing_lessons())
     assert done.returncode == 0, done.stderr[-3000:]
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(results) == len(seeds), done.stdout[-3000:]

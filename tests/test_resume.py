@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from conftest import tests_importable
+from conftest import env_importing_lessons
 
 TRAIN = """
 import sys, time
@@ -48,7 +48,7 @@ def test_killed_training_resumes_with_its_history(corpus_path, tmp_path):
     script.write_text(TRAIN)
     run_dir = tmp_path / "run"
     process = subprocess.Popen([sys.executable, str(script), str(run_dir), "6"], stdout=subprocess.PIPE, text=True,
-                               env=tests_importable())
+                               env=env_importing_lessons())
     deadline = time.monotonic() + 120
     while len(epochs_done(run_dir)) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
@@ -59,7 +59,7 @@ def test_killed_training_resumes_with_its_history(corpus_path, tmp_path):
     assert 2 <= len(before["epoch"]) < 6, "the kill should land mid-run"
 
     resumed = subprocess.run([sys.executable, str(script), str(run_dir), "6"], capture_output=True, text=True, timeout=300,
-                             env=tests_importable())
+                             env=env_importing_lessons())
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert f"Resuming {run_dir} after epoch {before['epoch'][-1]} of 6." in resumed.stdout
     after = json.loads((run_dir / "history.json").read_text())
