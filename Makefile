@@ -35,9 +35,9 @@ $(TEST_STAMP): $(RUN_STAMP)
 
 # Creates .venv if needed, then ruff and every test, over every core.
 # pytest-xdist hands a whole file to a worker at a time: the notebooks' one smoke run is shared by
-# the tests of tests/test_notebooks.py. Files go out in the order tests/conftest.py sorts them.
+# the tests of tests/test_notebooks.py.
 test: lint
-	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n auto --dist loadfile
 # The unit tests of helpers and scripts alone, for the edit loop.
 # No kernels, no browser, no training in fresh processes, and not the notebooks' lesson and solution
 # cells (tests/test_lessons.py, test_exercises.py: make test runs them, and so does pytest on those two files).

@@ -44,13 +44,6 @@ def env_importing_lessons() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(PROJECT_ROOT)])}  # lessons, scripts
 
 
-def pytest_collection_modifyitems(items):
-    """The smoke run's file first, then the other files that run kernels or fresh processes, then the unit
-    tests: `make test` (--dist loadfile --no-loadscope-reorder) hands whole files to its workers in this
-    order, so the longest file starts at once and the short ones fill the other worker's time at the end."""
-    items.sort(key=lambda item: (item.path.name != "test_notebooks.py", item.get_closest_marker("end_to_end") is None))
-
-
 def pytest_configure(config):
     """Import TensorFlow quietly before any test module does, so its start-up notices stay out of the
     output; but not in pytest-xdist's controller, which runs no test (its workers do this themselves)."""
