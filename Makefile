@@ -97,7 +97,7 @@ ja: $(RUN_STAMP)
 best: $(RUN_STAMP)
 	$(BIN)/python -m scripts.sweep params/sweeps/best.yaml
 	$(MAKE) --no-print-directory pretrained
-	$(BIN)/python -m scripts.quality_row best "$$(ls -d runs/*-sweep-best/01-*/model | tail -1)" "make best"
+	$(BIN)/python -m scripts.quality_row best pretrained "make best"
 # Exports the newest make best run's best checkpoint to pretrained/, with its provenance.
 # Weights only, with its vocabulary, sizes, history (each epoch's losses and seconds) and provenance.json
 # (command, parameters, machine, date, commit, epoch, held-out loss windowed and carried, sha256).

@@ -21,10 +21,10 @@ import helpers
 helpers.quiet_tensorflow()
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_split  # noqa: E402
-from helpers.pretrained import PRETRAINED_DIR, load_pretrained  # noqa: E402
+from helpers.pretrained import PRETRAINED_DIR  # noqa: E402
 from helpers.rundir import load_run, read_history  # noqa: E402
-from scripts.runner import training_summary  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
+from scripts.runner import training_summary  # noqa: E402
 from scripts.records import QUALITY, commit, utc  # noqa: E402
 
 
@@ -37,18 +37,17 @@ def carried_val_loss(model, vocab, params: dict) -> float:
 
 def row(name: str, run_dir: Path, command: str) -> dict:
     summary = training_summary(run_dir)
-    if run_dir == PRETRAINED_DIR:
+    if run_dir == PRETRAINED_DIR:  # make pretrained measured these weights already
         provenance = json.loads((run_dir / "provenance.json").read_text())
-        params, machine = provenance["parameters"], provenance["machine"]
-        model, vocab = load_pretrained()
+        params, machine, carried = provenance["parameters"], provenance["machine"], provenance["carried_val_loss"]
     else:
         params = json.loads((run_dir / "params.json").read_text())
         machine = json.loads((run_dir / "machine.json").read_text())
-        model, vocab = load_run(run_dir)
+        carried = carried_val_loss(*load_run(run_dir), params)
     return {"name": name, "date": utc(), "commit": commit(),
             "parameters": {k: v for k, v in params.items() if k not in ("RUN_DIR", "TEXT_SHA256")},
             **{k: summary[k] for k in ("epochs", "best_val_loss", "best_bits_per_char", "best_epoch", "training_seconds")},
-            "carried_val_loss": carried_val_loss(model, vocab, params), "machine": machine, "command": command,
+            "carried_val_loss": carried, "machine": machine, "command": command,
             "history": read_history(run_dir)}
 
 
