@@ -10,7 +10,6 @@ quality table (records/quality.json, rows written by scripts/quality_row.py).
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import helpers
@@ -27,8 +26,6 @@ from scripts.readme import write_section  # noqa: E402
 PRETRAINED = PROJECT_ROOT / "pretrained"
 
 
-NOTEBOOK_04 = PROJECT_ROOT / "notebooks" / "04_fit.ipynb"
-EPOCH_LINE = re.compile(r"^Epoch (\d+)/\d+ · (\d+) s · training loss ([\d.]+) · validation loss ([\d.]+)", re.MULTILINE)
 
 
 def _epoch_table(history: dict) -> str:
@@ -47,14 +44,10 @@ def _summary(val_loss: float, epoch: int, seconds: float, machine: dict) -> str:
 
 
 def fit_table() -> str:
-    """Every epoch's losses as the committed 04_fit printed them; the machine from quality.json's tutorial row."""
-    cells = json.loads(NOTEBOOK_04.read_text())["cells"]
-    printed = "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
-    epochs = [tuple(map(float, m)) for m in EPOCH_LINE.findall(printed)]
-    history = {"epoch": [int(e[0]) for e in epochs], "seconds": [e[1] for e in epochs],
-               "loss": [e[2] for e in epochs], "val_loss": [e[3] for e in epochs]}
-    epoch, val_loss = best_of(history)
+    """Every epoch's losses of the committed 04_fit's run, as `make notebooks` recorded it in quality.json's tutorial row."""
     tutorial = tutorial_row()
+    history = tutorial["history"]
+    epoch, val_loss = best_of(history)
     return _epoch_table(history) + "\n\n" + _summary(val_loss, epoch, sum(history["seconds"]), tutorial["machine"])
 
 
