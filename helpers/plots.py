@@ -41,6 +41,7 @@ def plot_char_frequencies(text: str, vocab):
     ax.bar(range(len(chars)), [counts[c] for c in chars])
     ax.set_xticks(range(len(chars)), [_label(c) for c in chars], fontsize=8)
     ax.set_yscale("log")
+    ax.set_xlabel("character (␣ space, ⏎ new line)")
     ax.set_ylabel("occurrences (log scale)")
     ax.set_title(f"The {len(chars)} characters of the text, most frequent first")
     fig.tight_layout()

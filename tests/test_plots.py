@@ -36,10 +36,15 @@ def test_char_frequencies_are_the_texts_counts_in_order(text, vocab):
 
     from helpers.plots import plot_char_frequencies
 
-    bars = plot_char_frequencies(text, vocab).axes[0].patches
+    ax = plot_char_frequencies(text, vocab).axes[0]
+    bars = ax.patches
     counts = Counter(text)
     assert [b.get_height() for b in bars] == sorted(counts.values(), reverse=True) and len(bars) == 65
     assert bars[0].get_height() == counts[" "] == 169_892
+    # the space and the new line are drawn as glyphs, and the x label says which is which
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "␣" and labels.index("⏎") == sorted(counts, key=lambda c: -counts[c]).index("\n")
+    assert ax.get_xlabel() == "character (␣ space, ⏎ new line)"
 
 
 def test_next_char_bars_are_the_models_softmax(vocab):
