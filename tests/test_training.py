@@ -145,10 +145,9 @@ def test_carried_training_starts_each_batch_from_the_last_ones_state(ids, vocab,
     losses = {}
     for carry in (False, True):
         keras.utils.set_random_seed(0)
-        model = compiled_04(vocab, LEARNING_RATE=0.01)
+        model = compiled_04(vocab, LEARNING_RATE=0.01, CARRY_STATE=carry, BATCH_SIZE=16)
         run = save_run(tmp_path / str(carry), model, vocab)
-        history = fit_04(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run,
-                        carry=carry)
+        history = fit_04(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run)
         losses[carry] = history["loss"]
     carried = model.unsaved.carried[0][0]
     assert np.abs(carried.numpy()).max() > 0.01  # the last batch's state, kept for the next
