@@ -90,6 +90,17 @@ def test_cosine_schedule_ends_at_a_tenth_and_clipping_reaches_the_optimizer(voca
     assert float(schedule(100)) == pytest.approx(0.0002) and model.optimizer.global_clipnorm == 1.0
 
 
+def test_the_compile_cell_builds_and_compiles_as_the_parameters_beyond_the_tutorial_say(vocab):
+    try:
+        model = compiled_04(vocab, STRATEGY="mirrored", PRECISION="mixed_bfloat16", GRU_IMPL="keras")
+        strategy = model.distribute_strategy
+        assert isinstance(strategy, tf.distribute.MirroredStrategy)
+        assert model.optimizer._distribution_strategy is strategy  # Adam, created on the line after the call, in its scope
+        assert model.dtype_policy.name == "mixed_bfloat16" and model.gru_impl == "keras"
+    finally:
+        tf.distribute.experimental_set_strategy(None)  # the next test's models on the default strategy again
+
+
 def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     _, train_ds, val_ds = tiny
     steps = len(train_ds)
