@@ -9,8 +9,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers.distribute import make_strategy
 from helpers.errors import UserError
+from helpers.model import CharRNN, build_model
 from helpers.params import check_value
+from helpers.precision import choose_precision
 from helpers.progress import Progress, ProgressCallback
 from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_checkpoints, read_history,
                             save_weights_atomically, write_json)
@@ -23,6 +26,23 @@ def make_loss() -> keras.losses.Loss:
 
 class TrainingDiverged(UserError, RuntimeError):
     """The loss became NaN or infinite; the message names the epoch and the checkpoint that is still good."""
+
+
+def build_for_training(vocab_size: int, embedding_dim: int, rnn_units: int, rnn_type: str, num_layers: int,
+                       dropout: float, notebook: dict) -> tuple[CharRNN, float | keras.optimizers.schedules.LearningRateSchedule]:
+    """Notebook 03's model and the learning rate for Adam, as the parameters beyond the tutorial in ``notebook``
+    (04's ``globals()``) ask; with their defaults, ``build_model(vocab_size, ...)`` and LEARNING_RATE."""
+    if notebook["STRATEGY"] != "default":  # as if every later cell ran inside `with strategy.scope():`
+        tf.distribute.experimental_set_strategy(make_strategy(notebook["STRATEGY"]))
+    precision, _ = choose_precision(notebook["PRECISION"])  # "auto": 16-bit products where this machine is fast at them
+    model = build_model(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, notebook["GRU_IMPL"], precision)
+    if notebook["CARRY_STATE"]:  # watchers() sets the carried state back to zeros at each epoch's start
+        model.carry_state(notebook["BATCH_SIZE"])
+    learning_rate = notebook["LEARNING_RATE"]
+    if notebook["LR_SCHEDULE"] == "cosine":  # big steps while the loss is high, small ones to settle at the end
+        steps = notebook["EPOCHS"] * len(notebook["train_ds"])
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.1)
+    return model, learning_rate
 
 
 def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, keep: int = 3) -> None:
@@ -56,22 +76,11 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
 
 
 class ResetCarriedState(keras.callbacks.Callback):
-    """At each epoch's start, the carried state goes back to zeros: the streams start again from their beginnings."""
+    """At each epoch's start, a carried state (CARRY_STATE) goes back to zeros: the streams start again from their
+    beginnings. A model that carries no state is left as it is."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model.reset_carried_state()
-
-
-def carry_state(model: keras.Model, batch_size: int) -> keras.callbacks.Callback:
-    """Make ``model`` start each training batch from the state the previous batch ended in (CARRY_STATE).
-
-    Feed it ``stream_dataset``'s batches of ``batch_size``, whose rows continue each other, and give
-    ``fit`` the callback returned, which resets the state at each epoch's start. The state lives in
-    variables outside the model's weights, so checkpoints are the same either way; evaluation and
-    generation (``training=False``) never use it. Notebook 06 writes the same thing out in its own loop.
-    """
-    model.carry_state(batch_size)
-    return ResetCarriedState()
 
 
 def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, patience: int | None = None) -> int:
@@ -111,14 +120,15 @@ def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, p
 def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val_ds=None, vocab=None,
              patience: int | None = None, advise: bool = True) -> list[keras.callbacks.Callback]:
     """The callbacks ``fit`` adds around the checkpoint: a live progress line with a sample after
-    each epoch, a stop at the first NaN loss, and ``patience``. With ``advise``, first says how long
-    the epochs left will take on this CPU (pass False for runs capped at a few steps)."""
+    each epoch, a stop at the first NaN loss, ``patience``, and the reset of a carried state at each
+    epoch's start. With ``advise``, first says how long the epochs left will take on this CPU (pass
+    False for runs capped at a few steps)."""
     check_value("EPOCHS", epochs)
     check_value("PATIENCE", patience)
     progress = Progress(epochs, _steps(train_ds), vocab)
     advice = (train_ds, val_ds, epochs - initial_epoch) if advise and initial_epoch < epochs else None
     stop = [StopWhenStale(run_dir, patience)] if patience is not None else []
-    return [keras.callbacks.TerminateOnNaN(), ProgressCallback(progress, advice), *stop]
+    return [keras.callbacks.TerminateOnNaN(), ProgressCallback(progress, advice), ResetCarriedState(), *stop]
 
 
 def epochs_without_improvement(history: dict[str, list[float]]) -> int:

@@ -96,7 +96,7 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry)
     """On batches in a fixed order: Keras's fit starts two passes over a dataset per epoch (one as an
     epoch ends, another as the next begins), so a shuffled dataset reaches the two loops in different
     orders from the second epoch on; 06 shows that difference. Carried, 06's own loop and 04's
-    ``carry_state`` must train alike too."""
+    ``CARRY_STATE`` must train alike too."""
     train, val = train_val_split(ids[:30_000], 0.1)
     train_ds = stream_dataset(train, 30, 16, max_batches=4) if carry else make_dataset(train, 30, 16, None, max_batches=4)
     val_ds = make_dataset(val, 30, 16, None, keep_partial=True)
@@ -112,8 +112,8 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry)
     assert [p.name for p in list_checkpoints(ns["run_dir"]).values()] == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
 
     keras.utils.set_random_seed(0)
-    fitted = compiled_04(vocab, LEARNING_RATE=0.01)
-    history = fit_04(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab), carry=carry)
+    fitted = compiled_04(vocab, LEARNING_RATE=0.01, CARRY_STATE=carry, BATCH_SIZE=16)
+    history = fit_04(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab))
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
 

@@ -86,7 +86,7 @@ FUNCTIONS = {
     "PATIENCE": (0, lambda v, vocab: watchers("unused", 0, 1, None, patience=v)),
 }
 # Taken by no helpers function as the value the rule describes: the notebook's check is the only one.
-NOTEBOOK_ONLY = {"LEARNING_RATE", "CLIP_NORM", "LR_SCHEDULE",  # 04's compile cell passes them straight to Keras
+NOTEBOOK_ONLY = {"LEARNING_RATE", "CLIP_NORM", "LR_SCHEDULE",  # 04 passes them straight to Keras (compile cell, build_for_training)
                  "MAX_STEPS_PER_EPOCH", "DATA_PATH", "RUN_DIR", "FIT_RUN_DIR", "LOG_EVERY", "SAVE_EVERY", "REPEATS",
                  "EXPORT_DIR", "CARRY_STATE", "CHECKPOINT"}
 

@@ -90,6 +90,17 @@ def test_cosine_schedule_ends_at_a_tenth_and_clipping_reaches_the_optimizer(voca
     assert float(schedule(100)) == pytest.approx(0.0002) and model.optimizer.global_clipnorm == 1.0
 
 
+def test_the_compile_cell_builds_and_compiles_as_the_parameters_beyond_the_tutorial_say(vocab):
+    try:
+        model = compiled_04(vocab, STRATEGY="mirrored", PRECISION="mixed_bfloat16", GRU_IMPL="keras")
+        strategy = model.distribute_strategy
+        assert isinstance(strategy, tf.distribute.MirroredStrategy)
+        assert model.optimizer._distribution_strategy is strategy  # Adam, created on the line after the call, in its scope
+        assert model.dtype_policy.name == "mixed_bfloat16" and model.gru_impl == "keras"
+    finally:
+        tf.distribute.experimental_set_strategy(None)  # the next test's models on the default strategy again
+
+
 def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     _, train_ds, val_ds = tiny
     steps = len(train_ds)
@@ -145,10 +156,9 @@ def test_carried_training_starts_each_batch_from_the_last_ones_state(ids, vocab,
     losses = {}
     for carry in (False, True):
         keras.utils.set_random_seed(0)
-        model = compiled_04(vocab, LEARNING_RATE=0.01)
+        model = compiled_04(vocab, LEARNING_RATE=0.01, CARRY_STATE=carry, BATCH_SIZE=16)
         run = save_run(tmp_path / str(carry), model, vocab)
-        history = fit_04(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run,
-                        carry=carry)
+        history = fit_04(model, stream_dataset(train, 30, 16, max_batches=6), make_dataset(val, 30, 16, None), 2, run)
         losses[carry] = history["loss"]
     carried = model.unsaved.carried[0][0]
     assert np.abs(carried.numpy()).max() > 0.01  # the last batch's state, kept for the next
