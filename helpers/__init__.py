@@ -15,7 +15,7 @@ code cells in the notebooks; tests/test_lessons.py keeps each in step with its h
 - ``pretrained``: the model shipped in pretrained/, and 05's choice between it and a run
 - ``training``: save_epoch and resume around notebook 04's fit, and evaluate
 - ``progress``: the live line, each epoch's summary and sample, the duration advice
-- ``generation``: sampling, and the whole generation loop compiled once
+- ``generation``: sampling, and the whole generation loop, traced once per model and compiled once per shape
 - ``plots``: the pictures
 - ``playground``: 05's interactive generator
 - ``export``: a trained model as a .keras file and a SavedModel generator (05)

@@ -40,7 +40,8 @@ def sample_logits(logits, temperature, top_k, seeds):
 
 
 class Generator(tf.Module):
-    """The whole sampling loop for one model, prompt reading included, compiled once (with XLA where it can)."""
+    """The whole sampling loop for one model, prompt reading included: traced once, and compiled by XLA (where it
+    can) once per shape of its input."""
 
     def __init__(self, model, jit_compile: bool = True):
         super().__init__()
@@ -64,7 +65,8 @@ class Generator(tf.Module):
         """Return ``ids`` (batch, length) with ``num_chars`` sampled ids after each row's prompt.
 
         Row i's prompt is its first ``prompt_lengths[i]`` ids and it samples with the seed ``seed + i``;
-        ``length`` leaves room for the longest prompt and ``num_chars``; ``top_k`` = vocabulary size is no limit.
+        ``length`` leaves room for the longest prompt and ``num_chars``; ``top_k`` is at most the vocabulary's size,
+        which keeps every character (a tensor cannot be None).
         """
         batch, length = tf.shape(ids)[0], tf.shape(ids)[1]
         row_seeds = seed + tf.range(batch)
@@ -127,6 +129,6 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
     ids = np.zeros((len(prompts), 2 ** math.ceil(math.log2(lengths.max() + num_chars))), np.int32)
     for row, prompt in zip(ids, prompts):
         row[:len(prompt)] = vocab.encode(prompt)
-    ids = generator_for(model)(ids, lengths, num_chars, temperature, top_k or len(vocab), seed)
+    ids = generator_for(model)(ids, lengths, num_chars, temperature, len(vocab) if top_k is None else top_k, seed)
     texts = [vocab.decode(row[:n + num_chars]) for row, n in zip(ids, lengths)]
     return texts[0] if isinstance(start_string, str) else texts

@@ -17,7 +17,9 @@ def generator_widget(model, vocab, start_string: str = "ROMEO: ", num_chars: int
     style = {"description_width": "90px"}
     prompt = widgets.Textarea(value=start_string, description="prompt", style=style, layout={"width": "500px"})
     temp = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature", style=style)
-    k = widgets.IntSlider(value=top_k or 0, min=0, max=len(vocab), description="top-k (0: all)", style=style)
+    # None, no limit, is the slider at its right end: the k likeliest of all the characters are all of them.
+    k = widgets.IntSlider(value=len(vocab) if top_k is None else top_k, min=1, max=len(vocab), description="top-k",
+                          style=style)
     length = widgets.IntSlider(value=num_chars, min=10, max=2000, step=10, description="characters", style=style)
     seed_box = widgets.IntText(value=seed, description="seed", style=style)
     button = widgets.Button(description="Generate", button_style="primary")
@@ -25,7 +27,8 @@ def generator_widget(model, vocab, start_string: str = "ROMEO: ", num_chars: int
 
     def write(_=None):
         try:
-            text = generate(model, vocab, prompt.value, length.value, temp.value, k.value or None, seed=seed_box.value)
+            top = None if k.value == len(vocab) else k.value
+            text = generate(model, vocab, prompt.value, length.value, temp.value, top, seed=seed_box.value)
         except UserError as error:  # an unknown character in the prompt, say: one line, not a traceback
             text = f"{type(error).__name__}: {error}"
         output.outputs = ()  # replace the last text (a synced trait: clears the view too, in 7.7 and 8.x)

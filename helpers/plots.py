@@ -78,6 +78,7 @@ def plot_temperatures(model, vocab, prompt: str, temperatures=(0.5, 1.0, 1.5), t
         p = next_char_probabilities(model, vocab, prompt, temperature)
         ax.bar(np.arange(top) + (k - (len(temperatures) - 1) / 2) * width, p[best], width, label=f"temperature {temperature}")
     ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
+    ax.set_xlabel(f"the {top} likeliest next characters at temperature 1 (␣ space, ⏎ new line)")
     ax.set_ylabel("probability")
     ax.set_title(f"The next character after {prompt!r}: low temperature sharpens, high flattens")
     ax.legend()
@@ -110,15 +111,20 @@ def surprise_html(model, vocab, passage: str, cap: float = 6.0):
 
 
 def plot_embeddings(model, vocab):
-    """The characters' embedding vectors on their two principal components, each axis with its share of the variance."""
+    """The characters' embedding vectors on their two principal components, each axis with its share of the variance.
+
+    Each vector is a dot; its label sits on it, or beside it with a thin line where labels would overlap.
+    """
     vectors = model.get_layer("embedding").embeddings.numpy()
     points, explained = _pca2(vectors)
     fig, ax = plt.subplots(figsize=(9, 8))
+    ax.scatter(points[:, 0], points[:, 1], s=6, color="grey", zorder=1)
+    labels = []
     for (x, y), char in zip(points, vocab.chars):
         kind = "tab:red" if char.isupper() else "tab:blue" if char.islower() else "black"
-        ax.text(x, y, _label(char), ha="center", va="center", fontsize=9, color=kind, family="monospace",
-                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=kind, linewidth=0.5, alpha=0.8))
-    margin = 0.05 * np.ptp(points, axis=0)
+        labels.append(ax.text(x, y, _label(char), ha="center", va="center", fontsize=9, color=kind, family="monospace",
+                              zorder=3, bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=kind, linewidth=0.5)))
+    margin = 0.06 * np.ptp(points, axis=0)
     ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
     ax.set_ylim(points[:, 1].min() - margin[1], points[:, 1].max() + margin[1])
     ax.set_xlabel(f"first principal component ({explained[0]:.0%} of the variance)")
@@ -128,7 +134,38 @@ def plot_embeddings(model, vocab):
     ax.set_yticks([])
     ax.grid(alpha=0.2)
     fig.tight_layout()
+    _spread_labels(ax, labels, points)
     return fig
+
+
+def _spread_labels(ax, labels, points: np.ndarray, gap: float = 2.5, steps: int = 500) -> None:
+    """Move overlapping labels apart, in pixels so that their boxes' sizes count; a moved label gets a line to its point."""
+    fig = ax.figure
+    fig.canvas.draw()  # sizes each label's box
+    half = np.array([[b.width / 2 + gap, b.height / 2 + gap] for b in (t.get_bbox_patch().get_window_extent() for t in labels)])
+    anchors = ax.transData.transform(points)
+    frame = ax.get_window_extent()
+    low, high = np.array([frame.x0, frame.y0]) + half, np.array([frame.x1, frame.y1]) - half
+    centres, order = anchors.copy(), np.arange(len(labels))
+    for _ in range(steps):
+        delta = centres[:, None, :] - centres[None, :, :]  # [i, j]: from label j to label i
+        overlap = half[:, None, :] + half[None, :, :] - np.abs(delta)
+        clash = (overlap > 0).all(axis=2) & (order[:, None] != order[None, :])
+        if not clash.any():
+            break
+        # Two labels that overlap part along the axis where they overlap least, each by half the overlap;
+        # labels at the same place part by their order, so the picture is the same every time.
+        axis = overlap.argmin(axis=2)[..., None]
+        along = np.take_along_axis(delta, axis, 2)[..., 0]
+        sign = np.where(along != 0, np.sign(along), np.sign(order[:, None] - order[None, :]))
+        push = np.zeros_like(delta)
+        np.put_along_axis(push, axis, (sign * (np.take_along_axis(overlap, axis, 2)[..., 0] + 0.5) / 2)[..., None], 2)
+        centres = np.clip(centres + (push * clash[..., None]).sum(axis=1), low, high)
+    to_data = ax.transData.inverted()
+    for label, anchor, centre in zip(labels, anchors, centres):
+        label.set_position(to_data.transform(centre))
+        if np.hypot(*(centre - anchor)) > 1:  # moved: a line shows where its vector is
+            ax.plot(*to_data.transform([anchor, centre]).T, color="grey", linewidth=0.5, zorder=2)
 
 
 def plot_unit(passage: str, activations: np.ndarray, unit: int):

@@ -18,7 +18,7 @@ from lessons import run_cells, tagged
 
 from scripts import runner
 from helpers.dataset import make_dataset, split_input_target, stream_dataset, train_val_split
-from helpers.generation import generate
+from helpers.generation import generate, sample_logits
 from helpers.model import build_model
 from helpers.rundir import list_checkpoints, save_run
 from lessons import compiled_04, fit_04
@@ -89,6 +89,27 @@ def test_05_loop_and_stateful_model_write_what_generate_writes(vocab):
         expected = generate(model, vocab, "JULIET:\n", 40, 1.3, top_k, seed=11)
         assert ns["generate_text"]("JULIET:\n", 40, 1.3, top_k, 11) == expected
         assert ns["generate_stateful"]("JULIET:\n", 40, 1.3, top_k, 11) == expected
+
+
+def test_05_sample_draws_what_sample_logits_draws_and_an_edit_changes_the_text(vocab):
+    """05's loop samples with its own `sample` cell: as it stands it draws what helpers' sample_logits draws for
+    each seed; multiplying by the temperature instead of dividing changes the text 05 writes."""
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 16, 32)
+    cells = tagged("05_generate", "lesson")[:3]  # sample, one_step, generate_text
+    ns = run_cells(cells, {"model": model, "vocab": vocab})
+    logits = model(np.array([vocab.encode("ROMEO: ")]))[:, -1]
+    for temperature, top_k in ((1.0, None), (0.5, None), (1.5, 5)):
+        ours = [int(ns["sample"](logits, temperature, top_k, tf.constant([3, t]))[0]) for t in range(30)]
+        assert ours == [int(sample_logits(logits, temperature, top_k, tf.constant([[3, t]]))[0]) for t in range(30)]
+
+    assert cells[0].count("logits / temperature") == 1
+    edited = run_cells([cells[0].replace("logits / temperature", "logits * temperature")] + cells[1:],
+                       {"model": model, "vocab": vocab})
+    # At 0.1 the edit scales the logits by 0.1 instead of 10: the untrained model's small logits then matter.
+    text = ns["generate_text"]("ROMEO: ", 40, 0.1, None, 3)
+    assert text == generate(model, vocab, "ROMEO: ", 40, 0.1, seed=3)
+    assert edited["generate_text"]("ROMEO: ", 40, 0.1, None, 3) != text
 
 
 @pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])

@@ -96,7 +96,7 @@ def test_embedding_points_are_the_two_principal_components(vocab):
 
     model = tiny_model(vocab)
     ax = plot_embeddings(model, vocab).axes[0]
-    points = np.array([t.get_position() for t in ax.texts])
+    points = ax.collections[0].get_offsets()  # the dots; their labels may sit beside them
     vectors = model.get_layer("embedding").embeddings.numpy()
     centred = vectors - vectors.mean(axis=0)
     assert points.shape == (65, 2) and [t.get_text() for t in ax.texts][:2] == ["⏎", "␣"]
@@ -106,6 +106,19 @@ def test_embedding_points_are_the_two_principal_components(vocab):
     assert math.isclose(np.var(points[:, 0]), singular[0] ** 2 / 65, rel_tol=1e-4)
     share = singular[0] ** 2 / (singular**2).sum()
     assert ax.get_xlabel() == f"first principal component ({share:.0%} of the variance)"
+
+
+def test_embedding_labels_do_not_overlap(vocab):
+    from helpers.plots import plot_embeddings
+
+    fig = plot_embeddings(tiny_model(vocab), vocab)
+    assert fig.axes[0].lines, "expected some labels to have been moved off their points, each with a line"
+    fig.canvas.draw()  # places each label's box where its label now is
+    boxes = [t.get_bbox_patch().get_window_extent() for t in fig.axes[0].texts]
+    clashes = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert not clashes, f"expected no two labels to overlap, these do: {clashes}"
+    frame = fig.axes[0].get_window_extent()
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
 
 
 def test_unit_picture_shows_each_activation_at_its_character():
