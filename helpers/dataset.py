@@ -89,7 +89,8 @@ def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64,
     """Batches in which row j of batch i continues row j of batch i - 1, for training with the state carried.
 
     The text is cut into ``batch_size`` contiguous streams, one per row, and each stream into
-    windows of ``seq_length``; nothing is shuffled, since that would break the streams.
+    windows of ``seq_length``; nothing is shuffled, since that would break the streams. Notebook 06
+    shows the same reshape in a lesson cell (tests/test_lessons.py checks that the two agree).
     """
     check_value("SEQ_LENGTH", seq_length)
     check_value("BATCH_SIZE", batch_size)

@@ -6,6 +6,7 @@ from collections import Counter
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_history(history: dict[str, list[float]], title: str = "Training"):
@@ -16,6 +17,7 @@ def plot_history(history: dict[str, list[float]], title: str = "Training"):
     if history.get("val_loss"):
         ax.plot(epochs, history["val_loss"], "s--", label="validation loss")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # whole epochs: no tick at 1.25
     ax.set_ylabel("cross-entropy (nats per character)")
     ax.set_title(title)
     ax.grid(alpha=0.3)

@@ -153,10 +153,14 @@ def test_06_exercises(tiny, ids, vocab, capsys):
               history={"loss": [4.0]})
     run_cells([solution("06_custom_loop", 1)], ns)
     assert capsys.readouterr().out.splitlines()[1].endswith(f"{evaluate(model, train_ds.take(5)):.3f}")
+    ns["train_step"](*next(iter(train_ds)))  # as 06's loop has, so that Adam has a step count and moments to restore
     before = model.get_weights()
+    optimizer = [v.numpy() for v in ns["optimizer"].variables]
     run_cells([solution("06_custom_loop", 2)], ns)
     assert ns["losses"][-1] < ns["losses"][0] - 0.1  # the repeated batch is learned
-    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # and the weights put back
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # and the weights put back,
+    assert int(ns["optimizer"].iterations) == 1 and len(optimizer) == len(ns["optimizer"].variables) > 2
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(optimizer, ns["optimizer"].variables))  # Adam's state too
     run_cells([solution("06_custom_loop", 3)], ns)
     assert len(ns["steps"]) == 6 and all(float(norm) > 0 for _, norm in ns["steps"])  # 6: the toy data's batches
     all_checked("06_custom_loop")

@@ -113,7 +113,7 @@ def test_05_sample_draws_what_sample_logits_draws_and_an_edit_changes_the_text(v
 
 
 @pytest.mark.parametrize("carry", [False, True], ids=["windows", "carried"])
-def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry):
+def test_06_loop_computes_what_fit_computes(text, vocab, ids, tmp_path, capsys, carry):
     """On batches in a fixed order: Keras's fit starts two passes over a dataset per epoch (one as an
     epoch ends, another as the next begins), so a shuffled dataset reaches the two loops in different
     orders from the second epoch on; 06 shows that difference. Carried, 06's own loop and 04's
@@ -125,7 +125,8 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry)
     model = build_model(len(vocab), 8, 16)
     ns = {"keras": keras, "model": model, "vocab": vocab, "train_ds": train_ds, "val_ds": val_ds, "EPOCHS": 2,
           "LEARNING_RATE": 0.01, "LOG_EVERY": 2, "SAVE_EVERY": 1, "run_dir": tmp_path / "loop", "precision": "float32",
-          "CARRY_STATE": carry, "BATCH_SIZE": 16, "RNN_UNITS": 16}
+          "CARRY_STATE": carry, "BATCH_SIZE": 16, "RNN_UNITS": 16, "text": text[:30_000], "VAL_FRACTION": 0.1,
+          "SEQ_LENGTH": 30}
     run_cells(tagged("06_custom_loop", "lesson"), ns)
     printed = capsys.readouterr().out
     assert [line.split(" Loss")[0] for line in printed.splitlines() if line.startswith("Epoch 1 Batch")] == [
@@ -137,6 +138,58 @@ def test_06_loop_computes_what_fit_computes(vocab, ids, tmp_path, capsys, carry)
     history = fit_04(fitted, train_ds, val_ds, 2, save_run(tmp_path / "fit", fitted, vocab))
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(ns["history"][key], history[key], rtol=1e-5)
+
+
+def test_06_streams_are_the_batches_of_stream_dataset(text, vocab, capsys):
+    """06 shows the reshape that cuts the text into streams; the loop trains on helpers' pipeline of it."""
+    cell = next(c for c in tagged("06_custom_loop", "lesson") if ".reshape(BATCH_SIZE, length)" in c)
+    for batch_size, seq_length in ((8, 20), (5, 33)):
+        ns = run_cells([cell], {"text": text[:30_000], "vocab": vocab, "VAL_FRACTION": 0.1, "BATCH_SIZE": batch_size,
+                                "SEQ_LENGTH": seq_length})
+        theirs = list(stream_dataset(train_val_split(vocab.encode(text[:30_000]), 0.1)[0], seq_length, batch_size))
+        assert len(theirs) == ns["n_batches"] == len(ns["stream_inputs"]) > 1
+        for i, (x, y) in enumerate(theirs):
+            np.testing.assert_array_equal(ns["stream_inputs"][i], x)
+            np.testing.assert_array_equal(ns["stream_targets"][i], y)
+        printed = capsys.readouterr().out
+        assert "every row of batch 1 continues the same row of batch 0: True" in printed
+        assert f"{len(theirs)} batches per epoch" in printed
+
+
+def test_06_diagram_cuts_the_gradient_at_every_batch_boundary(text):
+    """06's picture of truncated backpropagation: in both panels no gradient arrow crosses a batch boundary; only
+    the carried streams' state does, and only their first batch starts from a zero state."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = run_cells(tagged("06_custom_loop", "diagram"), {})
+    windows, carried = ns["fig"].axes[:2]
+    assert windows.get_title("left").startswith("windows") and carried.get_title("left").startswith("carried streams")
+    for ax in (windows, carried):
+        boundaries = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "boundary"]
+        stops = sorted(line.get_xdata()[0] for line in ax.lines if line.get_gid() == "stop")
+        xs = sorted(t.get_position()[0] for t in ax.texts if t.get_gid() == "step")
+        firsts = [x for x in xs if x - 1 not in xs]  # each window's first step
+        arrows = {kind: [(a.xyann[0], a.xy[0]) for a in ax.texts if a.get_gid() == kind] for kind in ("state", "gradient")}
+        crossing = {kind: [b for b in boundaries for start, end in arrows[kind] if min(start, end) < b < max(start, end)]
+                    for kind in arrows}
+        assert len(boundaries) == 2 and len(firsts) == len(stops) == 3
+        assert all(start < end for start, end in arrows["state"]) and all(start > end for start, end in arrows["gradient"])
+        assert crossing["gradient"] == []
+        assert crossing["state"] == ([] if ax is windows else boundaries)  # the carried state crosses each boundary once
+        assert len([t for t in ax.texts if t.get_gid() == "zero"]) == (3 if ax is windows else 1)
+        # each window's gradient stops just before its first step, after the boundary before it
+        assert all(left < stop < first for left, stop, first in zip([-np.inf, *boundaries], stops, firsts))
+        assert all(min(end for _, end in arrows["gradient"] if first - 1 < end < first + 4) >= stop
+                   for stop, first in zip(stops, firsts))
+
+    def letters(ax):
+        return "".join(t.get_text() for t in ax.texts if t.get_gid() == "step").replace("\u2423", " ")
+
+    assert letters(carried) in text and letters(windows) not in text  # a stream reads on; windows come from anywhere
+    plt.close(ns["fig"])
 
 
 @pytest.mark.end_to_end

@@ -22,6 +22,16 @@ def test_perplexity_ticks_sit_at_the_loss_whose_exp_they_name():
         assert math.isclose(height, (math.log(label) - low) / (high - low), abs_tol=1e-6)
 
 
+def test_epoch_ticks_are_whole_numbers():
+    for epochs in (1, 2, 3, 10):
+        fig = plot_history({"epoch": list(range(1, epochs + 1)), "loss": [2.0] * epochs})
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        low, high = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert 1 in ticks and all(float(t).is_integer() for t in ticks), (epochs, ticks)
+
+
 def tiny_model(vocab):
     import keras
 
