@@ -97,6 +97,10 @@ def test_the_compile_cell_builds_and_compiles_as_the_parameters_beyond_the_tutor
         assert isinstance(strategy, tf.distribute.MirroredStrategy)
         assert model.optimizer._distribution_strategy is strategy  # Adam, created on the line after the call, in its scope
         assert model.dtype_policy.name == "mixed_bfloat16" and model.gru_impl == "keras"
+        # A learner who runs the cell again with the default gets one device back, without restarting the kernel.
+        again = compiled_04(vocab, STRATEGY="default")
+        assert not isinstance(again.distribute_strategy, tf.distribute.MirroredStrategy)
+        assert not tf.distribute.has_strategy()
     finally:
         tf.distribute.experimental_set_strategy(None)  # the next test's models on the default strategy again
 
