@@ -166,19 +166,32 @@ def test_06_exercises(tiny, ids, vocab, capsys):
     all_checked("06_custom_loop")
 
 
-def test_07_exercises(vocab, capsys):
+def small_07(vocab, rnn) -> keras.Sequential:
+    """A toy version of one of 07's small models: character vectors, ``rnn``, a readout."""
+    return keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(len(vocab), 8), rnn,
+                             keras.layers.Dense(len(vocab))])
+
+
+def test_07_exercises(vocab, text, capsys):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 8, 16)
     gru = model.get_layer("gru")
     kernel, recurrent_kernel, bias = (w.numpy() for w in gru.cell.weights)
     ns = run_cells([c for c in tagged("07_inside_the_gru", "lesson")],
-                   {"np": np, "model": model, "vocab": vocab, "kernel": kernel, "recurrent_kernel": recurrent_kernel,
-                    "bias": bias, "gru": gru, "SEED": 0})
+                   {"np": np, "tf": tf, "model": model, "vocab": vocab, "kernel": kernel,
+                    "recurrent_kernel": recurrent_kernel, "bias": bias, "gru": gru, "SEED": 0})
     assert capsys.readouterr().out.startswith("largest difference from keras.layers.GRU after 6 steps: ")
     run_cells([solution("07_inside_the_gru", 1)], ns)
     assert capsys.readouterr().out.strip() == "state unchanged: True"
+    small = small_07(vocab, keras.layers.GRU(16, return_sequences=True))
+    ns.update(small_models={"GRU": (None, small)}, window=text[:41])
+    before = [w.copy() for w in small.get_weights()]
+    free = ns["gradient_norms"](small, ns["window"])
     run_cells([solution("07_inside_the_gru", 2)], ns)
-    assert float(capsys.readouterr().out.split()[-1]) < 1e-5
+    shares = [float(share) for share in capsys.readouterr().out.split(":")[-1].split()]
+    assert shares == [1.0, 1.0, 1.0]  # the gradient reaches every state whole
+    assert free[-1] / free[0] < 0.5  # which the same GRU, its gate free, does not do
+    assert all(np.array_equal(a, b) for a, b in zip(before, small.get_weights()))  # and the weights are put back
     all_checked("07_inside_the_gru")
 
 

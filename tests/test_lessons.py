@@ -193,6 +193,34 @@ def test_06_diagram_cuts_the_gradient_at_every_batch_boundary(text):
 
 
 @pytest.mark.end_to_end
+def test_07_backward_pass_gives_the_fused_gru_s_gradients(vocab):
+    """07's NumPy backpropagation through time against helpers.gru's, the one FusedGRU trains with."""
+    from helpers.gru import FusedGRU
+
+    keras.utils.set_random_seed(0)
+    model = build_model(len(vocab), 8, 16, gru_impl="keras")
+    gru = model.get_layer("gru")
+    rng = np.random.default_rng(0)
+    weights = [w.numpy() + 0.3 * rng.standard_normal(w.shape).astype("float32") for w in gru.cell.weights]
+    ns = run_cells(tagged("07_inside_the_gru", "lesson"),
+                   {"np": np, "tf": tf, "model": model, "vocab": vocab, "kernel": weights[0],
+                    "recurrent_kernel": weights[1], "bias": weights[2], "gru": gru, "SEED": 0})
+    xs = rng.standard_normal((12, 8)).astype("float32")
+    h0 = rng.standard_normal((1, 16)).astype("float32")
+    e = rng.standard_normal((12, 16)).astype("float32")  # the loss sum_t h_t . e_t
+    hs, gates = ns["gru_forward"](xs, h0, weights)
+    _, *ours = ns["gru_backward"](xs, hs, gates, e, weights)
+    fused = FusedGRU(16, return_sequences=True, name="fused_07")
+    fused.build((1, 12, 8))
+    fused.set_weights(weights)
+    with tf.GradientTape() as tape:
+        states = fused(xs[None], initial_state=[tf.constant(h0)])
+        loss = tf.reduce_sum(states * e)
+    np.testing.assert_allclose(hs[1:], states[0].numpy(), atol=1e-5)
+    for mine, theirs in zip(ours, tape.gradient(loss, fused.trainable_weights)):
+        np.testing.assert_allclose(mine, theirs.numpy(), atol=1e-4 * np.abs(theirs.numpy()).max())
+
+
 def test_editing_a_lesson_cell_changes_what_its_notebook_prints(tmp_path):
     """A learner's edit takes effect where it is made: 02 with a target that is not shifted."""
     import papermill  # here, not at the top: `make test-fast` leaves this test out and need not import it
