@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "LOG_EVERY": _at_least(1),
     "SAVE_EVERY": _at_least(1),
     "REPEATS": _at_least(1),
+    "TRAIN_STEPS": _at_least(1),
     "EXPORT_DIR": Rule((str,), "a folder path such as '../runs/export'", lambda v: v.strip() != ""),
     "GRU_IMPL": Rule((str,), "'auto' (fused on a CPU, cuDNN on a GPU), 'fused' or 'keras'",
                      lambda v: v in ("auto", "fused", "keras")),

@@ -88,6 +88,7 @@ FUNCTIONS = {
 # Taken by no helpers function as the value the rule describes: the notebook's check is the only one.
 NOTEBOOK_ONLY = {"LEARNING_RATE", "CLIP_NORM", "LR_SCHEDULE",  # 04 passes them straight to Keras (compile cell, build_for_training)
                  "MAX_STEPS_PER_EPOCH", "DATA_PATH", "RUN_DIR", "FIT_RUN_DIR", "LOG_EVERY", "SAVE_EVERY", "REPEATS",
+                 "TRAIN_STEPS",
                  "EXPORT_DIR", "CARRY_STATE", "CHECKPOINT"}
 
 
