@@ -35,7 +35,11 @@ def build_for_training(vocab_size: int, embedding_dim: int, rnn_units: int, rnn_
     # As if every later cell ran inside `with strategy.scope():`; None puts back the one-device default, so that
     # running this cell again with STRATEGY = "default" undoes an earlier "mirrored".
     default = notebook["STRATEGY"] == "default"
-    tf.distribute.experimental_set_strategy(None if default else make_strategy(notebook["STRATEGY"]))
+    try:
+        tf.distribute.experimental_set_strategy(None if default else make_strategy(notebook["STRATEGY"]))
+    except RuntimeError:  # called inside a `with strategy.scope():` block: "default" means that block's strategy
+        if not default:
+            raise
     precision, _ = choose_precision(notebook["PRECISION"])  # "auto": 16-bit products where this machine is fast at them
     model = build_model(vocab_size, embedding_dim, rnn_units, rnn_type, num_layers, dropout, notebook["GRU_IMPL"], precision)
     if notebook["CARRY_STATE"]:  # watchers() sets the carried state back to zeros at each epoch's start

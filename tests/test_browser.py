@@ -373,7 +373,7 @@ def test_05_generate_runs_on_a_trained_model_and_its_generator_writes(page, lab)
     stdout = "\n".join(outputs(page, "application/vnd.jupyter.stdout"))
     assert "Loaded ../runs/tutorial, epoch 1" in stdout, (
         f"expected 05 to load the tiny model trained into its RUN_DIR, it printed:\n{stdout[:1500]}")
-    check_images(page, "05_generate", at_least=3)
+    check_images(page, "05_generate", at_least=2)  # the temperatures and the embeddings
 
     widget = generator(page)
     check_generator_widget(widget)

@@ -85,7 +85,7 @@ def test_papermill_sees_every_parameter_with_its_help(notebook):
     nb = json.loads((runner.NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())
     cells = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
     assert len(cells) == 1
-    lines = [line for line in "".join(cells[0]["source"]).splitlines() if line.strip()]
+    lines = [line for line in "".join(cells[0]["source"]).splitlines() if line.strip() and not line.startswith("#")]
     declared = [line.split(":")[0] for line in lines]
     assert set(papermill.inspect_notebook(runner.NOTEBOOK_DIR / f"{notebook}.ipynb")) == set(declared)
     assert all(" # " in line and ": " in line.split("=")[0] for line in lines)  # a type and a help text each
