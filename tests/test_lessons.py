@@ -156,42 +156,6 @@ def test_06_streams_are_the_batches_of_stream_dataset(text, vocab, capsys):
         assert f"{len(theirs)} batches per epoch" in printed
 
 
-def test_06_diagram_cuts_the_gradient_at_every_batch_boundary(text):
-    """06's picture of truncated backpropagation: in both panels no gradient arrow crosses a batch boundary; only
-    the carried streams' state does, and only their first batch starts from a zero state."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ns = run_cells(tagged("06_custom_loop", "diagram"), {})
-    windows, carried = ns["fig"].axes[:2]
-    assert windows.get_title("left").startswith("windows") and carried.get_title("left").startswith("carried streams")
-    for ax in (windows, carried):
-        boundaries = [line.get_xdata()[0] for line in ax.lines if line.get_gid() == "boundary"]
-        stops = sorted(line.get_xdata()[0] for line in ax.lines if line.get_gid() == "stop")
-        xs = sorted(t.get_position()[0] for t in ax.texts if t.get_gid() == "step")
-        firsts = [x for x in xs if x - 1 not in xs]  # each window's first step
-        arrows = {kind: [(a.xyann[0], a.xy[0]) for a in ax.texts if a.get_gid() == kind] for kind in ("state", "gradient")}
-        crossing = {kind: [b for b in boundaries for start, end in arrows[kind] if min(start, end) < b < max(start, end)]
-                    for kind in arrows}
-        assert len(boundaries) == 2 and len(firsts) == len(stops) == 3
-        assert all(start < end for start, end in arrows["state"]) and all(start > end for start, end in arrows["gradient"])
-        assert crossing["gradient"] == []
-        assert crossing["state"] == ([] if ax is windows else boundaries)  # the carried state crosses each boundary once
-        assert len([t for t in ax.texts if t.get_gid() == "zero"]) == (3 if ax is windows else 1)
-        # each window's gradient stops just before its first step, after the boundary before it
-        assert all(left < stop < first for left, stop, first in zip([-np.inf, *boundaries], stops, firsts))
-        assert all(min(end for _, end in arrows["gradient"] if first - 1 < end < first + 4) >= stop
-                   for stop, first in zip(stops, firsts))
-
-    def letters(ax):
-        return "".join(t.get_text() for t in ax.texts if t.get_gid() == "step").replace("\u2423", " ")
-
-    assert letters(carried) in text and letters(windows) not in text  # a stream reads on; windows come from anywhere
-    plt.close(ns["fig"])
-
-
 @pytest.mark.end_to_end
 def test_07_backward_pass_gives_the_fused_gru_s_gradients(vocab):
     """07's NumPy backpropagation through time against helpers.gru's, the one FusedGRU trains with."""

@@ -142,25 +142,3 @@ def test_unit_picture_shows_each_activation_at_its_character():
     grid = fig.axes[0].images[0].get_array()
     assert np.allclose(grid[0, :3], [0.1, -0.2, 0.3]) and np.allclose(grid[1, :3], [0.4, -0.5, 0.6])
     assert [t.get_text() for t in fig.axes[0].texts] == ["A", "B", "⏎", "C", "D", "E"]
-
-
-def test_07_gru_diagram_draws_the_wires_of_the_equations():
-    import matplotlib.pyplot as plt
-    from lessons import run_cells, tagged
-    from matplotlib.text import Annotation
-
-    [cell] = tagged("07_inside_the_gru", "diagram")
-    ns = run_cells([cell.replace("plt.show()", "")], {})
-    # what each node is computed from, read off 07's four equations (h_t = z h_{t-1} + (1 - z) c, Keras's way)
-    inputs = {"z": {"x_t", "h_prev"}, "r": {"x_t", "h_prev"}, "c": {"x_t", "h_prev", "r"}, "z*h": {"z", "h_prev"},
-              "1-z": {"z"}, "(1-z)*c": {"1-z", "c"}, "+": {"z*h", "(1-z)*c"}, "h_t": {"+"}}
-    assert {(source, target) for target, sources in inputs.items() for source in sources} == set(ns["edges"])
-    ax = plt.gcf().axes[0]
-    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
-    assert len(arrows) == len(ns["edges"])  # one arrow per wire, ending at the node it feeds
-    for (_, target), arrow in zip(ns["edges"], arrows):
-        assert math.dist(arrow.xy, ns["nodes"][target][:2]) < 1
-    shown = {t.get_text() for t in ax.texts}
-    assert {"σ\nupdate $z_t$", "σ\nreset $r_t$", "tanh\ncandidate $c_t$", "$x_t$", "$h_{t-1}$", "$h_t$"} <= shown
-    assert r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot c_t$" in shown
-    plt.close("all")
