@@ -17,8 +17,8 @@ def prefetched(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """Prefetch the next batch while the model trains, without tf.data's autotuning.
 
     Autotuning runs a background thread, and freeing an iterator waits for it: on this project's
-    machine each pass over the data (every epoch, every validation) waited up to about 20 s for it,
-    the processor idle (docs/speed.md). A pipeline this simple has nothing to tune.
+    machine each pass over the data (every epoch, every validation) ended waiting for it, with the
+    processor idle (docs/speed.md). A pipeline this simple has nothing to tune.
     """
     options = tf.data.Options()
     options.autotune.enabled = False
