@@ -105,9 +105,9 @@ pretrained: $(RUN_STAMP)
 	@model=$$(ls -d runs/*-sweep-best/01-*/model 2>/dev/null | tail -1); \
 	  test -n "$$model" || { echo "No runs/*-sweep-best/ yet: 'make best' trains it."; exit 1; }; \
 	  $(BIN)/python -m scripts.export_pretrained "$$model" "make best (notebook 04 with params/sweeps/best.yaml)"
-# Writes copies of the notebooks for learners to student/: no solution cells, no outputs.
+# Writes copies of the notebooks for learners to student/ (EDITION=ja: student/ja/): no solutions, no outputs.
 student: $(RUN_STAMP)
-	$(BIN)/python -m scripts.make_student
+	$(BIN)/python -m scripts.make_student $(if $(EDITION),--edition $(EDITION))
 
 # Runs notebook 04 over a grid of parameters (a file in params/sweeps/), each run in its own folder.
 # results.csv and results.png collect the best validation loss of each.

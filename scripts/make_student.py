@@ -1,6 +1,8 @@
 """Student copies of the notebooks: the same lessons and exercises, without solutions or outputs.
 
-    .venv/bin/python -m scripts.make_student [--out student]      (make student)
+    .venv/bin/python -m scripts.make_student [--edition ja] [--out FOLDER]      (make student [EDITION=ja])
+
+The English copies go to student/, the Japanese edition's (notebooks/ja/) to student/ja/.
 
 nbconvert's own preprocessors remove the cells tagged ``solution`` and clear every output: the
 exercises ask learners to predict before they run, and a copy that shows the results gives the answers away.
@@ -26,10 +28,11 @@ def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-def write_student_copies(out: Path) -> list[Path]:
+def write_student_copies(out: Path, edition: str = "") -> list[Path]:
+    """A student copy of each notebook of ``edition`` ("" for English, "ja") in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+    for path in sorted((NOTEBOOKS / edition).glob("*.ipynb")):
         target = out / path.name
         nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
         written.append(target)
@@ -38,9 +41,10 @@ def write_student_copies(out: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "student", help="folder for the copies (default: student/)")
+    parser.add_argument("--edition", choices=["", "ja"], default="", help="ja: the Japanese edition (default: English)")
+    parser.add_argument("--out", type=Path, help="folder for the copies (default: student/, or student/ja/)")
     args = parser.parse_args()
-    for path in write_student_copies(args.out):
+    for path in write_student_copies(args.out or PROJECT_ROOT / "student" / args.edition, args.edition):
         print(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")
 
 

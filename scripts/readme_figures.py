@@ -28,27 +28,38 @@ PRETRAINED = PROJECT_ROOT / "pretrained"
 
 
 
-def _epoch_table(history: dict) -> str:
+# The epoch table's row names, in each language of the documents.
+EPOCH_ROWS = {"en": ("epoch", "training loss", "validation loss", "seconds"),
+              "ja": ("エポック", "訓練損失", "検証損失", "秒")}
+
+
+def _epoch_table(history: dict, language: str = "en") -> str:
+    epoch, loss, val_loss, seconds = EPOCH_ROWS[language]
     return "\n".join([
-        "| epoch | " + " | ".join(str(e) for e in history["epoch"]) + " |",
+        f"| {epoch} | " + " | ".join(str(e) for e in history["epoch"]) + " |",
         "| --- |" + " --- |" * len(history["epoch"]),
-        "| training loss | " + " | ".join(f"{v:.3f}" for v in history["loss"]) + " |",
-        "| validation loss | " + " | ".join(f"{v:.3f}" for v in history["val_loss"]) + " |",
-        "| seconds | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
+        f"| {loss} | " + " | ".join(f"{v:.3f}" for v in history["loss"]) + " |",
+        f"| {val_loss} | " + " | ".join(f"{v:.3f}" for v in history["val_loss"]) + " |",
+        f"| {seconds} | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
 
 
-def _summary(val_loss: float, epoch: int, seconds: float, machine: dict) -> str:
+def _summary(val_loss: float, epoch: int, seconds: float, machine: dict, language: str = "en") -> str:
+    if language == "ja":
+        return (f"最良の検証損失は {val_loss:.3f}（エポック {epoch}、1 文字あたり {bits_per_char(val_loss):.2f} ビット）。"
+                f"訓練は {seconds / 60:.0f} 分、{machine['cpu']}（{records.kind({'machine': machine})}）の {machine['cores']} コア、"
+                f"TensorFlow {machine['tensorflow']}、Keras {machine['keras']}。")
     return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
             f"{seconds / 60:.0f} minutes of training on {processor(machine)}, "
             f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
 
 
-def fit_table() -> str:
+def fit_table(language: str = "en") -> str:
     """Every epoch's losses of the committed 04_fit's run, as `make notebooks` recorded it in quality.json's tutorial row."""
     tutorial = tutorial_row()
     history = tutorial["history"]
     epoch, val_loss = best_of(history)
-    return _epoch_table(history) + "\n\n" + _summary(val_loss, epoch, sum(history["seconds"]), tutorial["machine"])
+    return (_epoch_table(history, language) + "\n\n" +
+            _summary(val_loss, epoch, sum(history["seconds"]), tutorial["machine"], language))
 
 
 def best_table() -> str:
@@ -149,7 +160,7 @@ def notebooks_table() -> str:
 def notebooks_table_ja() -> str:
     """README.ja.md's table: the same figures, in Japanese, linking the Japanese notebooks."""
     rows = ["| ノートブック | 題名 | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
-    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {title} | {minutes(seconds)} | {exercises} |"
+    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {title} | {minutes(seconds, 'ja')} | {exercises} |"
              for name, title, seconds, exercises in notebook_rows(NOTEBOOK_DIR / "ja")]
     m = tutorial_row()["machine"]
     kind = records.kind({"machine": m})
@@ -169,6 +180,14 @@ def machine(record: dict) -> str:
     return f"{record['machine']['cpu']} ({records.kind(record)}) × {record['machine']['cores']}"
 
 
+def tests_summary(summary: str, language: str) -> str:
+    """pytest's summary ("250 passed, 2 skipped") in the document's language."""
+    if language == "en":
+        return summary
+    words = {"passed": "成功", "failed": "失敗", "skipped": "スキップ", "error": "エラー", "errors": "エラー"}
+    return "、".join(f"{count} 件{words[word]}" for count, word in (part.split() for part in summary.split(", ")))
+
+
 def runs_table(language: str = "en") -> str:
     """The recorded `make test` (from a fresh clone) and `make run`s, one row per kind of processor measured."""
     header = RUN_COLUMNS[language]
@@ -177,10 +196,11 @@ def runs_table(language: str = "en") -> str:
         for r in records.read_kinds(name).values():
             p = r.get("parameters", {})
             settings = f" ({p['RNN_TYPE'].upper()} {p['RNN_UNITS']}, EPOCHS={p['EPOCHS']}, {p['PRECISION']})" if p else ""
-            trained = [f"{r['training_seconds']:.0f} s", f"{r['best_val_loss']:.3f}", ""] if "training_seconds" in r \
-                else ["", "", r["pytest_summary"]]
+            second = {"en": "s", "ja": "秒"}[language]
+            trained = [f"{r['training_seconds']:.0f} {second}", f"{r['best_val_loss']:.3f}", ""] if "training_seconds" in r \
+                else ["", "", tests_summary(r["pytest_summary"], language)]
             rows.append(f"| `{command}`{settings} | {machine(r)} | {r['date'][:10]} | "
-                        f"{r['load']['mean']:.1f} | {minutes(r['seconds'])} | " + " | ".join(trained) + " |")
+                        f"{r['load']['mean']:.1f} | {minutes(r['seconds'], language)} | " + " | ".join(trained) + " |")
     return "\n".join(rows)
 
 
@@ -190,10 +210,14 @@ def sample() -> str:
     return "```\n" + "\n".join(lines[:12]).rstrip() + "\n```"
 
 
-def pretrained_summary() -> str:
+def pretrained_summary(language: str = "en") -> str:
     info = json.loads((PRETRAINED / "provenance.json").read_text())
     tutorial = tutorial_row()
     size = (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
+    if language == "ja":
+        return (f"その実行のエポック {info['epoch']} で、検証損失は {info['val_loss']:.3f}（1 文字あたり "
+                f"{bits_per_char(info['val_loss']):.2f} ビット）です。上のチュートリアルどおりの実行は "
+                f"{tutorial['best_val_loss']:.3f} でした。重みのファイルは {size:.1f} MB です。")
     return (f"It is epoch {info['epoch']} of that run, validation loss {info['val_loss']:.3f} "
             f"({bits_per_char(info['val_loss']):.2f} bits per character), against {tutorial['best_val_loss']:.3f} for the "
             f"tutorial's own run above; its weights file is {size:.1f} MB.")
@@ -236,7 +260,8 @@ def compat_results() -> str:
                                "(records/make_test_compat.json).")
 
 
-SECTIONS = {"sample-ja": sample, "commands-ja": lambda: runs_table("ja"), "notebooks-table-ja": notebooks_table_ja,
+SECTIONS = {"sample-ja": sample, "fit-table-ja": lambda: fit_table("ja"), "pretrained-summary-ja": lambda: pretrained_summary("ja"),
+            "commands-ja": lambda: runs_table("ja"), "notebooks-table-ja": notebooks_table_ja,
             "workshop-times-ja": lambda: workshop_times("ja"),
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": runs_table, "sample": sample,
