@@ -5,21 +5,32 @@
     .venv/bin/python -m scripts.ja skeleton    give every cell without a translation an empty entry
 
 ``notebooks/ja/catalogue/<notebook>.yaml`` holds one entry per English cell with text to translate (every
-markdown cell, and every code cell with a comment), keyed by the cell's id: ``en``, the first 12 hex
-digits of the SHA-256 of the English source it translates, and ``ja``, the whole translated source.
-A code cell's translation changes its comments only. Every other cell, every output and all metadata
-are the English notebook's. ``build`` refuses to write a notebook whose catalogue has a missing,
-empty or stale entry, or a code cell whose code differs from the English, and names each.
+markdown cell, and every code cell with a comment or a docstring), keyed by the cell's id: ``en``, the
+first 12 hex digits of the SHA-256 of the English source it translates, and ``ja``, the whole translated
+source. A code cell's translation changes its comments and docstrings only (a docstring: the string that
+is the first statement of the cell, a def or a class; every other string stays the English one). Every
+other cell, every output and all metadata are the English notebook's. ``build`` refuses to write a
+notebook whose catalogue has a missing, empty or stale entry, or a code cell whose code differs from the
+English, and names each.
+
+``check`` also reads notebooks/ja/GLOSSARY.md's three tables: a term the English uses needs its Japanese
+term (an English phrase in another sense, such as "the unit compression uses", needs its own term, and
+its words then count for no single-word term); a variant the glossary rejects may appear in no
+translation. And a markdown cell's numbers are the English ones, except that an English number word
+("three layers") may be written in digits (3つのレイヤー); an English comment line has one translation
+in every catalogue.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import io
 import json
 import re
 import sys
 import tokenize
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -49,13 +60,38 @@ def comments(source: str) -> list[str]:
     return [t.string for t in _tokens(source) if t.type == tokenize.COMMENT]
 
 
+def _docstring_starts(source: str) -> set[tuple[int, int]]:
+    """Where each docstring starts: the string that is the first statement of the cell, a def or a class.
+    None in a cell Python cannot parse (an IPython magic)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    starts = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                starts.add((first.lineno, first.col_offset))  # a byte offset, but only indentation precedes it
+    return starts
+
+
+def docstrings(source: str) -> list[str]:
+    """The docstrings of a code cell, in order, quotes included: translated like comments."""
+    starts = _docstring_starts(source)
+    return [t.string for t in _tokens(source) if t.type == tokenize.STRING and t.start in starts]
+
+
 def code_tokens(source: str) -> list[tuple[int, str]]:
-    """A code cell's tokens without its comments and blank lines: equal for a cell and its translation."""
-    return [(t.type, t.string) for t in _tokens(source) if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    """A code cell's tokens without its comments and blank lines, each docstring as "<docstring>": equal for a
+    cell and its translation."""
+    starts = _docstring_starts(source)
+    return [(t.type, "<docstring>" if t.type == tokenize.STRING and t.start in starts else t.string)
+            for t in _tokens(source) if t.type not in (tokenize.COMMENT, tokenize.NL)]
 
 
 def translatable(cell: dict) -> bool:
-    return cell["cell_type"] == "markdown" or (cell["cell_type"] == "code" and bool(comments(source_of(cell))))
+    return cell["cell_type"] == "markdown" or (cell["cell_type"] == "code" and bool(text_of(cell, source_of(cell))))
 
 
 def english(name: str) -> dict:
@@ -135,14 +171,38 @@ def notebook_text(nb: dict) -> str:
 
 # --- the glossary and the numbers (tests/test_ja.py; `check` reports them too) ---
 
-def glossary() -> list[tuple[list[str], str]]:
-    """The glossary's rows: the English forms, and the one Japanese term for them."""
-    rows = []
+def _table(header: str) -> list[list[str]]:
+    """The rows of the GLOSSARY.md table whose header row starts with the cell ``header``."""
+    rows, current = [], None
     for line in GLOSSARY.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 2 and cells[0] not in ("English", "---"):
-            rows.append(([form.strip() for form in cells[0].split(",")], cells[1]))
+        cells = [c.strip() for c in line.strip().removeprefix("|").removesuffix("|").split("|")]
+        if not line.startswith("|"):
+            current = None
+        elif current is None:
+            current = cells[0]
+        elif current == header and not cells[0].startswith("---"):
+            rows.append(cells)
     return rows
+
+
+def _listed(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(",") if item.strip()]
+
+
+def glossary() -> list[tuple[list[str], str]]:
+    """The glossary's terms: the English forms, and the one Japanese term for them."""
+    return [(_listed(forms), term) for forms, term in _table("English")]
+
+
+def senses() -> list[tuple[str, str]]:
+    """The English phrases that use a term's word in another sense, and their Japanese term."""
+    return [(phrase, term) for phrase, term in _table("English phrase")]
+
+
+def variants() -> list[tuple[str, list[str], list[str]]]:
+    """The rejected variants: the term to use, the variants no translation may use, the words that hold a
+    variant and are still fine (劇 is rejected, 悲劇 is not)."""
+    return [(term, _listed(rejected), _listed(allowed)) for term, rejected, allowed in _table("Use 使う")]
 
 
 def prose(markdown: str) -> str:
@@ -156,6 +216,12 @@ def prose(markdown: str) -> str:
 def glossary_problems(en: str, ja: str) -> list[str]:
     """One line for each glossary term the English text uses and its translation does not."""
     text, found = prose(en), []
+    for phrase, term in senses():
+        pattern = rf"(?<![\w-]){re.escape(phrase)}(?![\w-])"
+        if re.search(pattern, text, re.I):
+            text = re.sub(pattern, " ", text, flags=re.I)  # its words are not the single-word terms
+            if term not in ja:
+                found.append(f"uses {phrase!r}, so the translation needs {term!r}")
     for forms, term in glossary():
         used = [f for f in forms if re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text, re.I)]
         if used and term not in ja:
@@ -163,14 +229,47 @@ def glossary_problems(en: str, ja: str) -> list[str]:
     return found
 
 
+def variant_problems(ja: str) -> list[str]:
+    """One line for each variant the glossary rejects that a translation uses, outside code and quoted values."""
+    text, found = re.sub(r'"[^"\n]*"', " ", prose(ja)), []
+    for term, rejected, allowed in variants():
+        rest = text
+        for word in allowed:
+            rest = rest.replace(word, " ")
+        found += [f"uses {variant!r}: the glossary's term is {term!r}" for variant in rejected
+                  if re.search(rf"(?<![A-Za-z]){re.escape(variant)}(?![A-Za-z])", rest)]
+    return found
+
+
+_CARDINALS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+              "seventeen eighteen nineteen twenty").split()
+NUMBER_WORDS = {word: (str(n),) for n, word in enumerate(_CARDINALS, 1)} | {
+    word: (str(n),) for word, n in (("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70),
+                                    ("eighty", 80), ("ninety", 90), ("hundred", 100), ("thousand", 1000),
+                                    ("single", 1), ("once", 1), ("twice", 2))} | {
+    word: (str(n),) for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth".split(), 1)} | {
+    "quarter": ("4", "1"), "tenth": ("10", "1")}  # 4 分の 1, 10 分の 1, 10 番目
+"""The English number words a translation may write in digits, and the digits."""
+
+
 def numbers(text: str) -> list[str]:
     """The numbers written in ``text``, sorted, thousands separators dropped (1,115,394 -> 1115394)."""
     return sorted(n.replace(",", "") for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", text))
 
 
+def number_problems(en: str, ja: str) -> list[str]:
+    """The numbers of a markdown cell's translation are the English ones, and maybe digits for the English
+    number words ("three layers": 3つのレイヤー); no number changed, none dropped, none added."""
+    en_numbers, ja_numbers = Counter(numbers(en)), Counter(numbers(ja))
+    words = Counter(d for word in re.findall(r"[A-Za-z]+", prose(en)) for d in NUMBER_WORDS.get(word.lower(), ()))
+    if en_numbers - ja_numbers or (ja_numbers - en_numbers) - words:
+        return [f"numbers differ: English {numbers(en)}, Japanese {numbers(ja)}"]
+    return []
+
+
 def text_of(cell: dict, source: str) -> str:
-    """What a cell says in words: a markdown cell's text, a code cell's comments."""
-    return source if cell["cell_type"] == "markdown" else "\n".join(comments(source))
+    """What a cell says in words: a markdown cell's text, a code cell's comments and docstrings."""
+    return source if cell["cell_type"] == "markdown" else "\n".join(comments(source) + docstrings(source))
 
 
 def translated_cells(name: str) -> list[tuple[str, dict, str]]:
@@ -183,14 +282,29 @@ def translated_cells(name: str) -> list[tuple[str, dict, str]]:
     return found
 
 
+def comment_lines() -> dict[str, str]:
+    """Each English comment line's translation, the first in the notebooks' order."""
+    found = {}
+    for name in NOTEBOOKS:
+        for _, cell, ja in translated_cells(name):
+            if cell["cell_type"] == "code":
+                for en_line, ja_line in zip(comments(source_of(cell)), comments(ja)):
+                    found.setdefault(en_line, ja_line)
+    return found
+
+
 def content_problems(name: str) -> list[str]:
-    """The glossary on every translated cell, the numbers on every markdown cell."""
-    found = []
+    """The glossary on every translated cell, the numbers on every markdown cell, one translation for each
+    English comment line."""
+    found, known = [], comment_lines()
     for where, cell, ja in translated_cells(name):
-        en, ja = text_of(cell, source_of(cell)), text_of(cell, ja)
-        found += [f"{where}: {p}" for p in glossary_problems(en, ja)]
-        if cell["cell_type"] == "markdown" and numbers(en) != numbers(ja):
-            found.append(f"{where}: numbers differ: English {numbers(en)}, Japanese {numbers(ja)}")
+        en_text, ja_text = text_of(cell, source_of(cell)), text_of(cell, ja)
+        found += [f"{where}: {p}" for p in glossary_problems(en_text, ja_text) + variant_problems(ja_text)]
+        if cell["cell_type"] == "markdown":
+            found += [f"{where}: {p}" for p in number_problems(en_text, ja_text)]
+        else:
+            found += [f"{where}: the comment {en!r} is translated {known[en]!r} elsewhere, here {line!r}"
+                      for en, line in zip(comments(source_of(cell)), comments(ja)) if line != known[en]]
     return found
 
 

@@ -1,7 +1,7 @@
 """The Japanese edition (scripts/ja.py, `make ja`): notebooks/ja/ is built from the English notebooks and
 the catalogue, refuses stale translations, changes no code and no number, uses the glossary, and runs.
 
-Its code is the English code token for token (test_translations_change_comments_only) and its outputs
+Its code is the English code token for token, docstrings aside (test_translations_change_comments_only), and its outputs
 are the English smoke run's to reproduce, so one of its notebooks is run here, at smoke scale: enough
 to catch what the edition can break on its own (a notebook that does not load or run from
 notebooks/ja/, cells that nbval cannot match by id)."""
@@ -64,7 +64,7 @@ def test_translations_change_comments_only():
         for cell in code_cells(ja.english(name)):
             if cell["id"] in catalogue:
                 assert ja.code_tokens(catalogue[cell["id"]]["ja"]) == ja.code_tokens(ja.source_of(cell)), (name, cell["id"])
-                assert ja.comments(catalogue[cell["id"]]["ja"]) != ja.comments(ja.source_of(cell)), (name, cell["id"])
+                assert ja.text_of(cell, catalogue[cell["id"]]["ja"]) != ja.text_of(cell, ja.source_of(cell)), (name, cell["id"])
 
 
 def test_a_translation_that_changes_code_is_refused():
@@ -76,12 +76,21 @@ def test_a_translation_that_changes_code_is_refused():
                      "the translation changes the code, not only its comments"]
 
 
+def test_a_translated_docstring_is_accepted_and_a_changed_string_refused():
+    en = 'def f(x):\n    """Twice x."""\n    return x * 2, "x"\n'
+    assert ja.code_tokens(en.replace("Twice x.", "x の 2 倍。")) == ja.code_tokens(en)
+    assert ja.docstrings(en.replace("Twice x.", "x の 2 倍。")) == ['"""x の 2 倍。"""']
+    assert ja.code_tokens(en.replace('"x"', '"エックス"')) != ja.code_tokens(en)  # not a docstring
+    assert ja.code_tokens('x = 1\n"""Not a docstring."""\n') != ja.code_tokens('x = 1\n"""別の文字列。"""\n')
+
+
 def test_every_translation_uses_the_glossary():
     assert len(ja.glossary()) >= 30
     for name in ja.NOTEBOOKS:
         for where, cell, translation in ja.translated_cells(name):
             en, ja_text = ja.text_of(cell, ja.source_of(cell)), ja.text_of(cell, translation)
             assert ja.glossary_problems(en, ja_text) == [], where
+            assert ja.variant_problems(ja_text) == [], where
 
 
 def test_the_glossary_check_names_a_missing_term():
@@ -90,16 +99,51 @@ def test_the_glossary_check_names_a_missing_term():
     assert ja.glossary_problems("See `model.fit`.", "`model.fit` を参照") == []  # code is not prose
 
 
+def test_a_unit_of_measure_needs_tan_i_and_an_rnn_unit_still_needs_yunitto():
+    measure = "A loss is in *bits per character*, the unit compression uses."
+    assert ja.glossary_problems(measure, "損失は*文字あたりのビット数*で、圧縮で使われる単位です。") == []
+    assert ja.glossary_problems(measure, "損失は*文字あたりのビット数*で、圧縮で使われるユニットです。") == [
+        "uses 'the unit compression uses', so the translation needs '単位'"]
+    assert ja.glossary_problems("A GRU of 512 units.", "512 単位の GRU。") == [
+        "uses 'units', so the translation needs 'ユニット'"]
+
+
+def test_the_glossary_check_names_a_rejected_variant():
+    assert ja.variant_problems("ノートブック 05 が劇を書きます。") == ["uses '劇': the glossary's term is '戯曲'"]
+    assert ja.variant_problems("悲劇と喜劇を書いた劇作家の戯曲。") == []  # other words that hold 劇
+    assert ja.variant_problems('CPU では fused GRU') == ["uses 'fused': the glossary's term is '融合'"]
+    assert ja.variant_problems('CPU では融合 GRU。または "fused"、`GRU_IMPL = "fused"`') == []  # values, code
+
+
 def test_every_number_of_a_markdown_cell_is_the_english_one():
     for name in ja.NOTEBOOKS:
         for where, cell, translation in ja.translated_cells(name):
             if cell["cell_type"] == "markdown":
-                assert ja.numbers(translation) == ja.numbers(ja.source_of(cell)), where
+                assert ja.number_problems(ja.source_of(cell), translation) == [], where
 
 
 def test_the_numbers_check_sees_a_changed_number():
     assert ja.numbers("1,115,394 characters, 65 unique, loss 1.25") == ["1.25", "1115394", "65"]
     assert ja.numbers("1,115,394 文字、65 種類、損失 1.52") != ja.numbers("1,115,394 characters, 65 unique, loss 1.25")
+
+
+def test_the_numbers_check_takes_digits_for_an_english_number_word_and_no_other_change():
+    en = "The model has three layers and 65 outputs."
+    assert ja.number_problems(en, "モデルには 3つのレイヤーと 65 個の出力があります。") == []
+    assert ja.number_problems(en, "モデルには三つのレイヤーと 65 個の出力があります。") == []
+    assert ja.number_problems(en, "モデルには 4つのレイヤーと 65 個の出力があります。") != []  # a changed number
+    assert ja.number_problems(en, "モデルには 3つのレイヤーと 66 個の出力があります。") != []
+    assert ja.number_problems(en, "モデルには 3つのレイヤーと 3 個の出力があります。") != []  # 65 dropped
+    assert ja.number_problems("Two layers.", "2つのレイヤーを 2 回。") != []  # one "two", not two
+
+
+def test_an_english_comment_line_has_one_translation_everywhere():
+    known = ja.comment_lines()
+    for name in ja.NOTEBOOKS:
+        for where, cell, translation in ja.translated_cells(name):
+            if cell["cell_type"] == "code":
+                for en, line in zip(ja.comments(ja.source_of(cell)), ja.comments(translation)):
+                    assert line == known[en], f"{where}: {en!r} is translated {known[en]!r} elsewhere, here {line!r}"
 
 
 def test_every_markdown_cell_is_in_japanese_and_each_badge_opens_the_japanese_notebook():
