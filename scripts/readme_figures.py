@@ -103,7 +103,8 @@ def bench_record_table(bench: dict) -> str:
         f"\n\nA training step's limit: {roof['recurrent_gflop']:.1f} GFLOP of recurrent products (one time step after "
         f"another) and {roof['batched_gflop']:.1f} GFLOP of batched ones, each at the rate its shape reached here. "
         f"Measured {bench['date'][:10]} on {processor(m)}, flags {', '.join(m.get('cpu_flags', [])) or 'not read'}, "
-        f"load {bench['load']['mean']:.1f} on average, commit {bench['commit'][:10]}; Python {v['python']}, "
+        f"load {bench['load']['mean']:.1f} on average, commit {bench['commit'][:10]}"
+        + (f", {minutes(bench['seconds'])} in all" if "seconds" in bench else "") + f"; Python {v['python']}, "
         f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, NumPy {v['numpy']}.")
 
 
