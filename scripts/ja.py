@@ -241,15 +241,14 @@ def variant_problems(ja: str) -> list[str]:
     return found
 
 
-_CARDINALS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-              "seventeen eighteen nineteen twenty").split()
-NUMBER_WORDS = {word: (str(n),) for n, word in enumerate(_CARDINALS, 1)} | {
-    word: (str(n),) for word, n in (("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70),
-                                    ("eighty", 80), ("ninety", 90), ("hundred", 100), ("thousand", 1000),
-                                    ("single", 1), ("once", 1), ("twice", 2))} | {
-    word: (str(n),) for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth".split(), 1)} | {
-    "quarter": ("4", "1"), "tenth": ("10", "1")}  # 4 分の 1, 10 分の 1, 10 番目
-"""The English number words a translation may write in digits, and the digits."""
+# The English number words a translation may write in digits, and those digits ("a quarter": 4 分の 1).
+NUMBER_WORDS = {word: (str(n),) for n, word in enumerate(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split(), 1)}
+NUMBER_WORDS |= {word: (str(n),) for n, word in enumerate("first second third fourth fifth sixth seventh eighth ninth".split(), 1)}
+NUMBER_WORDS |= {"thirty": ("30",), "forty": ("40",), "fifty": ("50",), "sixty": ("60",), "seventy": ("70",),
+                 "eighty": ("80",), "ninety": ("90",), "hundred": ("100",), "thousand": ("1000",), "single": ("1",),
+                 "once": ("1",), "twice": ("2",), "quarter": ("4", "1"), "tenth": ("10", "1")}
 
 
 def numbers(text: str) -> list[str]:

@@ -197,7 +197,7 @@ def runs_table(language: str = "en") -> str:
         for r in records.read_kinds(name).values():
             p = r.get("parameters", {})
             settings = f" ({p['RNN_TYPE'].upper()} {p['RNN_UNITS']}, EPOCHS={p['EPOCHS']}, {p['PRECISION']})" if p else ""
-            second = {"en": "s", "ja": "秒"}[language]
+            second = records.UNITS[language][1]
             trained = [f"{r['training_seconds']:.0f} {second}", f"{r['best_val_loss']:.3f}", ""] if "training_seconds" in r \
                 else ["", "", tests_summary(r["pytest_summary"], language)]
             rows.append(f"| `{command}`{settings} | {machine(r)} | {r['date'][:10]} | "

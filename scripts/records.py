@@ -103,10 +103,14 @@ def where(record: dict) -> str:
     return f"{processor(record['machine'])}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
 
 
+# Minutes and seconds in each language of the documents.
+UNITS = {"en": ("min", "s"), "ja": ("分", "秒")}
+
+
 def minutes(seconds: float, language: str = "en") -> str:
     """A duration as a document shows it: minutes from 90 s on, in English or Japanese units."""
-    unit = {"en": ("min", "s"), "ja": ("分", "秒")}[language]
-    return f"{seconds / 60:.0f} {unit[0]}" if seconds >= 90 else f"{seconds:.0f} {unit[1]}"
+    minute, second = UNITS[language]
+    return f"{seconds / 60:.0f} {minute}" if seconds >= 90 else f"{seconds:.0f} {second}"
 
 
 def notebook_seconds(notebook: Path) -> float:
