@@ -30,11 +30,7 @@ def _clock(seconds: float) -> str:
 
 
 class _LiveLine:
-    """One line of text that updates in place in a notebook (a no-op outside one).
-
-    Under papermill the saved notebook keeps only the line's last state, so committed
-    notebooks show one line, not thousands.
-    """
+    """One line of text that updates in place in a notebook (a no-op outside one): a saved notebook keeps its last state."""
 
     def __init__(self):
         self.handle = None
@@ -118,13 +114,9 @@ class ProgressCallback(keras.callbacks.Callback):
 
 
 def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple[float, float, int] | None:
-    """Time a few training steps on a twin of ``model``: (seconds per step, seconds in all, steps per epoch).
-
-    The twin has the same sizes and layer implementation, and trains on random ids of the batches'
-    shape: neither ``model`` nor ``train_ds`` is touched (drawing a batch would start a pass over the
-    shuffled pipeline, and so change the order in which training then sees it). None when the
-    number of steps per epoch or the batches' shape is unknown.
-    """
+    """Time a few training steps on a twin of ``model``, on random ids: (seconds per step, seconds in all, steps per
+    epoch), or None where the steps or the batches' shape are unknown. A batch drawn from ``train_ds`` would change
+    the order in which training then sees the shuffled pipeline."""
     import numpy as np
 
     from helpers.model import build_model
