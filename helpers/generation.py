@@ -33,11 +33,10 @@ class Generator(tf.Module):
     """The whole sampling loop for one model, prompt reading included: traced once, and compiled by XLA (where it
     can) once per shape of its input."""
 
-    def __init__(self, model, jit_compile: bool = True):
+    def __init__(self, model):
         super().__init__()
-        self.model = model
-        self.jit_compile = jit_compile
-        self.sample = self._compile(jit_compile)
+        self.model, self.jit_compile = model, True
+        self.sample = self._compile(True)
 
     def _compile(self, jit_compile: bool):
         # Tensors only, of any shape: one trace serves every call (XLA still compiles once per shape),

@@ -97,11 +97,6 @@ def list_checkpoints(run_dir: str | Path) -> dict[int, Path]:
     return dict(sorted(found.items()))
 
 
-def latest_checkpoint(run_dir: str | Path) -> Path | None:
-    checkpoints = list_checkpoints(run_dir)
-    return checkpoints[max(checkpoints)] if checkpoints else None
-
-
 def best_of(history: dict, among=None) -> tuple[int, float] | None:
     """The epoch of ``history`` (among ``among``, if given) with the lowest finite validation loss, and that loss."""
     losses = {e: v for e, v in zip(history.get("epoch", []), history.get("val_loss", []))

@@ -15,8 +15,7 @@ from helpers.model import CharRNN, build_model
 from helpers.params import check_value
 from helpers.precision import choose_precision
 from helpers.progress import Progress, ProgressCallback
-from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_checkpoints, read_history,
-                            save_weights_atomically, write_json)
+from helpers.rundir import best_of, checkpoint_path, list_checkpoints, read_history, save_weights_atomically, write_json
 
 
 class TrainingDiverged(UserError, RuntimeError):
@@ -51,10 +50,10 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
     and the best; an epoch whose loss is not finite is refused, naming the last good checkpoint."""
     run_dir = Path(run_dir)
     if not math.isfinite(float(logs.get("loss", 0.0))):
-        kept = latest_checkpoint(run_dir)
+        kept = list_checkpoints(run_dir)
         raise TrainingDiverged(f"Training stopped in epoch {epoch}: the loss became {float(logs['loss'])}. "
                                f"Nothing of this epoch was saved; the last good checkpoint is "
-                               f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+                               f"{kept[max(kept)].name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
     history = read_history(run_dir)
     for key, value in logs.items():
         history.setdefault(key, []).append(float(value))
@@ -80,27 +79,23 @@ class ResetCarriedState(keras.callbacks.Callback):
         self.model.reset_carried_state()
 
 
-def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, patience: int | None = None) -> int:
+def resume(model: keras.Model, run_dir: str | Path, epochs: int, patience: int | None = None) -> int:
     """Load the latest checkpoint of ``run_dir`` into ``model``, dropping any later history; return the epoch to
     start from (0 for a new run, ``epochs`` for a run that ``patience`` has already stopped)."""
     checkpoints = list_checkpoints(run_dir)
     epoch = max(checkpoints, default=0)
-    optimizer = model.optimizer
-    if epoch and optimizer is not None:
+    optimizer = model.optimizer  # compiled: notebook 04 resumes after model.compile
+    if epoch:
         if not optimizer.built:
             optimizer.build(model.trainable_variables)  # so Adam's moments (and its step count) are restored too
         learning_rate = float(optimizer.learning_rate)
         model.load_weights(checkpoints[epoch])
         if hasattr(optimizer.learning_rate, "assign"):  # a constant rate; a schedule follows the step count
             optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
-    elif epoch:
-        model.load_weights(checkpoints[epoch])
     history = read_history(run_dir)
     if history:
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
         write_json(Path(run_dir) / "history.json", {k: [v[i] for i in keep] for k, v in history.items()})
-    if epochs is None:
-        return epoch
     if epoch:
         print(f"Resuming {run_dir} after epoch {epoch} of {epochs}.")
     stale = epochs_without_improvement(read_history(run_dir))
