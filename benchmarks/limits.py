@@ -12,10 +12,8 @@ import tensorflow as tf
 
 
 def matmul_rate(m: int, k: int, n: int, dtype=tf.float32, seconds: float = 0.5, xla: bool = False) -> float:
-    """FLOP/s of a chain of (m, k) @ (k, n) products, each depending on the one before.
-
-    The chain is a TensorFlow graph (as training runs), or with ``xla`` a loop compiled by XLA (as generation runs).
-    """
+    """FLOP/s of a chain of (m, k) @ (k, n) products, each depending on the one before, in a TensorFlow graph (as
+    training runs) or with ``xla`` in a loop compiled by XLA (as generation runs)."""
     a = tf.cast(tf.random.normal([m, k]), dtype)
     b = tf.cast(tf.random.normal([k, n]) / k ** 0.5, dtype)
     length = max(1, min(1000, int(2e9 / (2 * m * k * n))))  # about 2 GFLOP per call, at most 1,000 products
