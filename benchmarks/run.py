@@ -136,7 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="5 repeats of each case instead of 3")
     full = parser.parse_args().full
-    figures, started = [], time.perf_counter()  # the whole bench's time, which issue 29 budgets
+    figures, started = [], time.perf_counter()  # the record holds the whole bench's time
     with records.Measurement() as measured:
         for bench in (generation, training):
             print(f"{bench.__name__}...", flush=True)

@@ -1,8 +1,5 @@
-"""Write the documents' figures (README.md, WORKSHOP.md, docs/) from the files that hold them: the
-records in records/ (each stamped with date, commit, machine and load), the committed notebooks
-(what they printed, how long their cells ran, how many exercises they have), the run pretrained/
-comes from (its history.json and provenance.json), the speed table (records/bench.json) and the
-quality table (records/quality.json, rows written by scripts/quality_row.py).
+"""Write the documents' figures (README.md, WORKSHOP.md, docs/) from records/, pretrained/'s history and
+provenance, and the committed notebooks' cell timings and exercises (CONTRIBUTING: Figures and records).
 
     .venv/bin/python -m scripts.readme_figures
 """

@@ -1,7 +1,7 @@
 """Run the seven notebooks under a profile, as `make run` does, and record its times, figures and sample in
-records/make_run_<profile>.json (or make_run_NAME.json). Run it on a machine doing nothing else.
+records/make_run_<profile>.json. Run it on a machine doing nothing else.
 
-    .venv/bin/python -m scripts.record_run [--profile workshop] [--name NAME]      (make record-run)
+    .venv/bin/python -m scripts.record_run [--profile workshop]      (make record-run)
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from scripts import records
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="workshop")
-    parser.add_argument("--name", help="the record's name after make_run_ (default: the profile's)")
     args = parser.parse_args()
     from scripts import runner
 
@@ -27,7 +26,7 @@ def main() -> int:
         run_dir = runner.run(args.profile, PROJECT_ROOT / "runs")
         seconds = time.perf_counter() - started
     summary = json.loads((run_dir / "summary.json").read_text())
-    path = records.write(f"make_run_{args.name or args.profile}", {
+    path = records.write(f"make_run_{args.profile}", {
         "command": f"make run PROFILE={args.profile} (python -m scripts.runner --profile {args.profile})",
         "run_folder": str(run_dir.relative_to(PROJECT_ROOT)), "seconds": round(seconds, 1),
         **{k: summary[k] for k in ("epochs", "final_loss", "final_val_loss", "best_epoch", "best_val_loss",

@@ -1,8 +1,5 @@
-"""Measurement records: one JSON file per measured figure set in records/, holding one record per kind of
-processor it was measured on ("AVX2", "AVX-512 BF16": helpers.precision.cpu_kind), each stamped with its
-date, the commit, the machine and the machine's load while it ran. A measurement on another kind of
-processor is kept beside the first, not in its place. The documents' figures are generated from these
-files (scripts/readme_figures.py), never typed."""
+"""Measurement records: one JSON file per measured figure set in records/, holding one record per kind of processor
+("AVX2", "AVX-512 BF16"), each stamped with its date, commit, machine and load (CONTRIBUTING: Figures and records)."""
 
 from __future__ import annotations
 
