@@ -36,14 +36,22 @@ def _epoch_table(history: dict, language: str = "en") -> str:
         f"| {seconds} | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
 
 
+# The sentences under the epoch tables and under the pretrained model's, in each language of the documents.
+SUMMARY = {
+    "en": ("Best validation loss {val_loss:.3f} at epoch {epoch} ({bits:.2f} bits per character); {minutes:.0f} minutes of "
+           "training on {processor}, TensorFlow {tensorflow}, Keras {keras}."),
+    "ja": ("最良の検証損失は {val_loss:.3f}（エポック {epoch}、1 文字あたり {bits:.2f} ビット）。訓練は {minutes:.0f} 分、"
+           "{cpu}（{kind}）の {cores} コア、TensorFlow {tensorflow}、Keras {keras}。")}
+PRETRAINED_SUMMARY = {
+    "en": ("It is epoch {epoch} of that run, validation loss {val_loss:.3f} ({bits:.2f} bits per character), against "
+           "{tutorial:.3f} for the tutorial's own run above; its weights file is {size:.1f} MB."),
+    "ja": ("その実行のエポック {epoch} で、検証損失は {val_loss:.3f}（1 文字あたり {bits:.2f} ビット）です。"
+           "上のチュートリアルどおりの実行は {tutorial:.3f} でした。重みのファイルは {size:.1f} MB です。")}
+
+
 def _summary(val_loss: float, epoch: int, seconds: float, machine: dict, language: str = "en") -> str:
-    if language == "ja":
-        return (f"最良の検証損失は {val_loss:.3f}（エポック {epoch}、1 文字あたり {bits_per_char(val_loss):.2f} ビット）。"
-                f"訓練は {seconds / 60:.0f} 分、{machine['cpu']}（{records.kind({'machine': machine})}）の {machine['cores']} コア、"
-                f"TensorFlow {machine['tensorflow']}、Keras {machine['keras']}。")
-    return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
-            f"{seconds / 60:.0f} minutes of training on {processor(machine)}, "
-            f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
+    return SUMMARY[language].format(val_loss=val_loss, epoch=epoch, bits=bits_per_char(val_loss), minutes=seconds / 60,
+                                    processor=processor(machine), kind=records.kind({"machine": machine}), **machine)
 
 
 def fit_table(language: str = "en") -> str:
@@ -189,16 +197,9 @@ def sample() -> str:
 
 
 def pretrained_summary(language: str = "en") -> str:
-    info = pretrained_info()
-    tutorial = tutorial_row()
-    size = (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
-    if language == "ja":
-        return (f"その実行のエポック {info['epoch']} で、検証損失は {info['val_loss']:.3f}（1 文字あたり "
-                f"{bits_per_char(info['val_loss']):.2f} ビット）です。上のチュートリアルどおりの実行は "
-                f"{tutorial['best_val_loss']:.3f} でした。重みのファイルは {size:.1f} MB です。")
-    return (f"It is epoch {info['epoch']} of that run, validation loss {info['val_loss']:.3f} "
-            f"({bits_per_char(info['val_loss']):.2f} bits per character), against {tutorial['best_val_loss']:.3f} for the "
-            f"tutorial's own run above; its weights file is {size:.1f} MB.")
+    info, size = pretrained_info(), (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
+    return PRETRAINED_SUMMARY[language].format(epoch=info["epoch"], val_loss=info["val_loss"], bits=bits_per_char(info["val_loss"]),
+                                               tutorial=tutorial_row()["best_val_loss"], size=size)
 
 
 def workshop_times(language: str = "en") -> str:
