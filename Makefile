@@ -13,7 +13,7 @@ UV ?= $(or $(shell command -v uv),.tools/bin/uv)
 INSTALL = $(if $(UV),$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python,$(BIN)/python -m pip install --quiet)
 INSTALLER = $(if $(UV),uv ($(UV)),pip)
 
-.PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench bench-profile \
+.PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench \
 	measure-ci record-run ja clean clean-runs
 
 # Lists these targets, each with the first line of the comment above it.
@@ -119,10 +119,6 @@ sweep: $(RUN_STAMP)
 # FULL=1 measures longer.
 bench: $(RUN_STAMP)
 	$(BIN)/python -m benchmarks.run $(if $(FULL),--full)
-# Where the time of the bench figures below their targets goes: Linux perf (apt-get install linux-perf)
-# samples each workload's threads; the shares by kind of work go to records/profile.json.
-bench-profile: $(RUN_STAMP)
-	$(BIN)/python -m benchmarks.profile
 
 # Times .ci/run on a fresh clone of HEAD (install included), then make test-fast there twice.
 # The times go to records/make_test_fresh_clone.json.

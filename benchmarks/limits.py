@@ -12,10 +12,8 @@ import tensorflow as tf
 
 
 def matmul_rate(m: int, k: int, n: int, dtype=tf.float32, seconds: float = 0.5, xla: bool = False) -> float:
-    """FLOP/s of a chain of (m, k) @ (k, n) products, each depending on the one before.
-
-    The chain is a TensorFlow graph (as training runs), or with ``xla`` a loop compiled by XLA (as generation runs).
-    """
+    """FLOP/s of a chain of (m, k) @ (k, n) products, each depending on the one before, in a TensorFlow graph (as
+    training runs) or with ``xla`` in a loop compiled by XLA (as generation runs)."""
     a = tf.cast(tf.random.normal([m, k]), dtype)
     b = tf.cast(tf.random.normal([k, n]) / k ** 0.5, dtype)
     length = max(1, min(1000, int(2e9 / (2 * m * k * n))))  # about 2 GFLOP per call, at most 1,000 products
@@ -44,12 +42,8 @@ def matmul_rate(m: int, k: int, n: int, dtype=tf.float32, seconds: float = 0.5, 
 
 
 def products(batch_size: int, seq_length: int, rnn_units: int, embedding_dim: int, vocab_size: int) -> dict:
-    """A training step's matrix products: name -> ((m, k, n) of one product, how many of them run in a step).
-
-    The recurrent ones must run one time step after another (the state times the recurrent kernel forward, its
-    gradient times the kernel's transpose backward); the others take all the step's positions at once. FusedGRU
-    does exactly these; Keras's GRU does the same arithmetic but computes the recurrent kernel's gradient step by step.
-    """
+    """A training step's matrix products, as FusedGRU does them: name -> ((m, k, n) of one product, how many run in a
+    step). The recurrent ones run one time step after another; the others take all the step's positions at once."""
     positions, gates = batch_size * seq_length, 3 * rnn_units
     return {
         "recurrent forward (state @ kernel)": ((batch_size, rnn_units, gates), seq_length),

@@ -2,11 +2,9 @@
 
     .venv/bin/python -m benchmarks.run [--full]
 
-Every case runs the tutorial's model (vocabulary 65, embedding 256, GRU 1024), untrained, in this process, after
-a warm-up, the cases interleaved so that background load hits them alike; a figure is the median of the repeats,
-with their range, read as a share of the limit measured in the same run (benchmarks/limits.py) and as a speed-up
-over the baseline measured beside it (Keras's own GRU, or the tutorial's eager loop): above 1 is faster. It prints
-the documents' table and writes the figures to records/bench.json, with the date, commit, machine and load.
+Every case runs the tutorial's model, untrained, after a warm-up, the cases interleaved so that background load hits
+them alike; a figure is the median of the repeats, read against the limit measured in the same run and against
+its baseline (docs/speed.md says how). It writes records/bench.json.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from helpers.data import PROJECT_ROOT  # noqa: E402
 from helpers.dataset import prefetched, split_input_target  # noqa: E402
 from helpers.generation import generate  # noqa: E402
 from helpers.model import build_model  # noqa: E402
-from helpers.precision import choose_precision, describe_machine  # noqa: E402
+from helpers.precision import choose_precision  # noqa: E402
 from helpers.vocab import Vocab  # noqa: E402
 from scripts import records  # noqa: E402
 from scripts.readme_figures import bench_record_table  # noqa: E402
@@ -138,16 +136,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="5 repeats of each case instead of 3")
     full = parser.parse_args().full
-    machine, measured, figures = describe_machine(), records.commit(), []
-    started = time.perf_counter()  # the whole bench's time, which issue 29 budgets
-    with records.Load() as load:
+    figures, started = [], time.perf_counter()  # the record holds the whole bench's time
+    with records.Measurement() as measured:
         for bench in (generation, training):
             print(f"{bench.__name__}...", flush=True)
             figures += bench(5 if full else 3)
-    versions = {name: machine[name] for name in ("python", "tensorflow", "keras")} | {"numpy": np.__version__}
+    versions = {name: measured.machine[name] for name in ("python", "tensorflow", "keras")} | {"numpy": np.__version__}
     path = records.write("bench", {"command": "make bench" + (" FULL=1" if full else ""), "versions": versions,
                                    "seconds": round(time.perf_counter() - started, 1), "figures": figures},
-                         load, machine, measured)
+                         measured)
     print(bench_record_table(records.read("bench")))
     print(f"written: {path.relative_to(PROJECT_ROOT)}")
 

@@ -1,25 +1,5 @@
-"""The plumbing the notebooks import: what a learner need not read to learn. The lessons themselves
-(vocabulary, split_input_target, the model, fit, the generation loop, the GradientTape step) are
-code cells in the notebooks; tests/test_lessons.py keeps each in step with its hardened copy here.
-
-- ``errors``: the error class whose message a notebook shows in one line
-- ``params``: checks of the notebooks' parameters, one clear line per mistake
-- ``data``: the corpus, downloaded once and checked by SHA-256
-- ``vocab``: characters <-> ids, with an error that names unknown characters
-- ``dataset``: the tf.data pipeline with its checks, and the held-out split
-- ``baselines``: uniform, unigram and bigram losses, for scale
-- ``model``: the model of notebook 03 grown to layers, dropout, an LSTM, and the fused GRU on a CPU
-- ``gru``: the fused CPU GRU (its backward pass written out; notebook 07)
-- ``distribute``: one device, several GPUs or a TPU
-- ``rundir``: what a run writes and generation reads
-- ``pretrained``: the model shipped in pretrained/, and 05's choice between it and a run
-- ``training``: save_epoch and resume around notebook 04's fit, and evaluate
-- ``progress``: the live line, each epoch's summary and sample, the duration advice
-- ``generation``: sampling, and the whole generation loop, traced once per model and compiled once per shape
-- ``plots``: the pictures
-- ``playground``: 05's interactive generator
-- ``export``: a trained model as a .keras file and a SavedModel generator (05)
-"""
+"""The plumbing the notebooks import: what a learner need not read to learn. The lessons themselves are
+code cells in the notebooks; tests/test_lessons.py keeps each in step with its hardened copy here."""
 
 from __future__ import annotations
 
@@ -28,15 +8,13 @@ import inspect
 import os
 import sys
 
+from helpers.errors import UserError
+
 
 @contextlib.contextmanager
 def _native_stderr_silenced():
-    """Send file descriptor 2 to /dev/null while TensorFlow's C++ core starts.
-
-    TensorFlow 2.21 prints oneDNN and CUDA-stub notices through absl before any
-    log level can be set, and Jupyter shows them as red text in a learner's
-    first cell. Python exceptions still propagate normally.
-    """
+    """Send file descriptor 2 to /dev/null while TensorFlow's C++ core starts: its oneDNN and CUDA-stub
+    notices come before any log level can be set, as red text in a learner's first cell."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
@@ -53,11 +31,8 @@ def _native_stderr_silenced():
         os.close(devnull)
 
 
-class BackendError(ImportError):
+class BackendError(UserError, ImportError):
     """Keras is set to a backend other than TensorFlow, which these notebooks are written for."""
-
-    def _render_traceback_(self):
-        return [f"{type(self).__name__}: {self}"]
 
 
 # The package uses tf.data, tf.GradientTape and tf.random directly: Keras must run on TensorFlow.
@@ -70,34 +45,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 def quiet_tensorflow():
     """Import TensorFlow and Keras without TensorFlow's start-up notices, and check them; returns tensorflow.
 
-    Importing ``helpers`` does not import TensorFlow, so that commands which only drive notebooks
-    (``python -m scripts.runner``) or check parameters start at once; a notebook's setup cell calls
-    this through ``setup()``, before any lesson imports TensorFlow itself.
-    """
+    Importing ``helpers`` does not, so that the runner and the parameter checks start at once."""
     from helpers.precision import gpus
 
     with _native_stderr_silenced():
         import tensorflow
 
-        found = gpus()  # the first device discovery logs its own notices
+        gpus()  # the first device discovery logs its own notices
     import keras
 
     if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
         raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
                            f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
-    # Keras before 3.11.3 returns a wrongly shaped GRU state on the cuDNN path (keras-team/keras#20173).
-    if found and tuple(int(p) for p in keras.__version__.split(".")[:3] if p.isdigit()) < (3, 11, 3):
-        import warnings
-
-        warnings.warn(f"Keras {keras.__version__} mishandles a GRU's state on a GPU; generation may fail: "
-                      f"pip install 'keras>=3.11.3' and restart.", stacklevel=2)
     return tensorflow
 
 
 # Where the notebooks' Colab badges and setup cells fetch the project from (a test checks they agree).
 REPO_URL = "https://github.com/char-rnn-notebooks/char-rnn-notebooks"
-# The tutorial's own figure for one epoch on a Colab GPU: quoted, never measured by this project.
-QUOTED_GPU_EPOCH = "7-8 s per epoch on a Colab GPU (quoted from the TensorFlow tutorial)"
 
 
 def show_source(obj):
@@ -126,7 +90,7 @@ def setup() -> None:
     print(f"Accelerator: {device}")
     if "google.colab" in sys.modules and device.startswith("CPU"):
         print("Training (notebook 04) is far faster on a GPU: Runtime > Change runtime type > T4 GPU, then run again; "
-              f"the tutorial reports {QUOTED_GPU_EPOCH}.")
+              "the tutorial reports 7-8 s per epoch on a Colab GPU (quoted from the TensorFlow tutorial).")
     try:
         from IPython import get_ipython
 

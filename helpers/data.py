@@ -27,8 +27,7 @@ def default_cache_dir() -> Path:
 
 
 def sha256_of(content: bytes | Path) -> str:
-    """The SHA-256 of ``content``, given as bytes or as a file's path (read in blocks), in hex: the one hash
-    the project uses (the corpus, the pretrained weights, a run's text, the translations' sources)."""
+    """The SHA-256 of ``content``, bytes or a file's path (read in blocks), in hex: the one hash the project uses."""
     digest = hashlib.sha256()
     if isinstance(content, bytes):
         digest.update(content)
@@ -96,12 +95,7 @@ def read_text(path: Path) -> str:
 
 
 def load_text(path: str | Path | None = None, cache_dir: str | Path | None = None) -> str:
-    """The corpus as a string.
-
-    An explicit ``path`` is read as it is (any UTF-8 text works). Without one,
-    the cached ``shakespeare.txt`` is verified and read, and downloaded first if
-    it is missing.
-    """
+    """The text at ``path`` (any UTF-8 file), or without one the Shakespeare corpus: verified, downloaded if missing."""
     if path:
         return read_text(Path(path))
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()

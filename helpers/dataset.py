@@ -14,12 +14,8 @@ class DatasetError(UserError, ValueError):
 
 
 def prefetched(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    """Prefetch the next batch while the model trains, without tf.data's autotuning.
-
-    Autotuning runs a background thread, and freeing an iterator waits for it: on this project's
-    machine each pass over the data (every epoch, every validation) ended waiting for it, with the
-    processor idle (docs/speed.md). A pipeline this simple has nothing to tune.
-    """
+    """Prefetch the next batch while the model trains, without tf.data's autotuning: freeing an iterator waits for
+    the autotuner's thread, which left a core idle at the end of every pass (docs/speed.md)."""
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.prefetch(1).with_options(options)
@@ -55,13 +51,8 @@ def make_dataset(
     keep_partial: bool = False,
     name: str = "the text",
 ) -> tf.data.Dataset:
-    """Batches of (input, target) id sequences of shape (batch_size, seq_length).
-
-    ``buffer_size=None`` keeps the text's order (for validation); ``max_batches``
-    caps the batches per pass, for quick runs; ``keep_partial`` keeps a last,
-    smaller batch (validation uses it, so a short held-out text still counts).
-    ``name`` says which text an error is about.
-    """
+    """Batches of (input, target) id sequences of shape (batch_size, seq_length); ``buffer_size=None`` keeps
+    the text's order, and ``keep_partial`` a last, smaller batch (validation: a short held-out text still counts)."""
     check_value("SEQ_LENGTH", seq_length)
     check_value("BATCH_SIZE", batch_size)
     if buffer_size is not None:
@@ -86,12 +77,8 @@ def make_dataset(
 
 def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64, max_batches: int | None = None,
                    name: str = "the text") -> tf.data.Dataset:
-    """Batches in which row j of batch i continues row j of batch i - 1, for training with the state carried.
-
-    The text is cut into ``batch_size`` contiguous streams, one per row, and each stream into
-    windows of ``seq_length``; nothing is shuffled, since that would break the streams. Notebook 06
-    shows the same reshape in a lesson cell (tests/test_lessons.py checks that the two agree).
-    """
+    """Batches in which row j of batch i continues row j of batch i - 1 (unshuffled), for training with the state
+    carried. Notebook 06's lesson cell is its teaching copy (tests/test_lessons.py checks that the two agree)."""
     check_value("SEQ_LENGTH", seq_length)
     check_value("BATCH_SIZE", batch_size)
     length = len(ids) // batch_size
@@ -115,12 +102,8 @@ def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64,
 def train_val_datasets(ids: np.ndarray, seq_length: int, batch_size: int, buffer_size: int | None,
                        val_fraction: float, seed: int | None = None, max_batches: int | None = None,
                        carry_state: bool = False):
-    """Shuffled training batches from the head of the text, ordered validation batches from its tail.
-
-    With ``carry_state``, the training batches are ``stream_dataset``'s instead (unshuffled streams).
-    The validation batches keep their last partial batch, so a short text of your own still
-    gets a validation loss; an error names the part (training or validation) that is too short.
-    """
+    """Shuffled training batches (with ``carry_state``, ``stream_dataset``'s) from the head of the text, ordered
+    validation batches from its tail; an error names the part that is too short."""
     train_ids, val_ids = train_val_split(ids, val_fraction)
     train_name = f"the training text (the first {1 - val_fraction:.0%} of {len(ids):,} characters)"
     if carry_state:

@@ -8,13 +8,8 @@ from helpers.params import ParameterError, check_value
 
 
 def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf.distribute.Strategy:
-    """The ``tf.distribute`` strategy called ``name``: build and compile the model inside its ``scope()``.
-
-    "default" is TensorFlow's single-device strategy. "mirrored" keeps one copy of the model on
-    each GPU (``devices``: all visible GPUs, or the CPU if there is none) and splits every batch
-    between them; Keras's ``fit`` does the splitting, so ``BATCH_SIZE`` is the global batch. "tpu"
-    connects to the runtime's TPU (Colab's TPU runtime, say); its model uses ``keras.layers.GRU``.
-    """
+    """The ``tf.distribute`` strategy called ``name`` (docs/multi-device.md): build and compile the model inside its
+    ``scope()``. Under "mirrored", ``fit`` splits each batch between the ``devices``: BATCH_SIZE is the global batch."""
     check_value("STRATEGY", name)
     if name == "default":
         return tf.distribute.get_strategy()

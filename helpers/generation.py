@@ -13,20 +13,10 @@ from helpers.params import ParameterError, check_value
 from helpers.vocab import Vocab
 
 
-def check_sampling(temperature: float, top_k: int | None, vocab_size: int) -> None:
-    check_value("TEMPERATURE", temperature)
-    check_value("TOP_K", top_k)
-    if top_k is not None and top_k > vocab_size:  # what only the model knows
-        raise ParameterError(f"TOP_K={top_k!r} is more than the vocabulary's {vocab_size} characters: use at most "
-                             f"{vocab_size}, or None for no limit.")
-
-
 @tf.function(jit_compile=True)  # XLA's random numbers differ from TensorFlow's: XLA everywhere, same draws everywhere
 def sample_logits(logits, temperature, top_k, seeds):
-    """Draw one id per row of ``logits`` (batch, vocab_size), row i with its own seed pair ``seeds[i]``.
-
-    ``temperature`` divides the logits; ``top_k`` (an int, a tensor, or None for no limit) keeps each row's k likeliest.
-    """
+    """Draw one id per row of ``logits`` (batch, vocab_size) at ``temperature``, among each row's ``top_k`` likeliest
+    (None: all), row i with its own seed pair ``seeds[i]``."""
     logits = logits / temperature
     if top_k is not None:  # tf.sort, not tf.math.top_k, whose k must be a constant under XLA
         kth_best = tf.gather(tf.sort(logits, direction="DESCENDING"), [top_k - 1], axis=1)
@@ -43,11 +33,10 @@ class Generator(tf.Module):
     """The whole sampling loop for one model, prompt reading included: traced once, and compiled by XLA (where it
     can) once per shape of its input."""
 
-    def __init__(self, model, jit_compile: bool = True):
+    def __init__(self, model):
         super().__init__()
-        self.model = model
-        self.jit_compile = jit_compile
-        self.sample = self._compile(jit_compile)
+        self.model, self.jit_compile = model, True
+        self.sample = self._compile(True)
 
     def _compile(self, jit_compile: bool):
         # Tensors only, of any shape: one trace serves every call (XLA still compiles once per shape),
@@ -62,12 +51,8 @@ class Generator(tf.Module):
         ])
 
     def sampling_loop(self, ids, prompt_lengths, num_chars, temperature, top_k, seed):
-        """Return ``ids`` (batch, length) with ``num_chars`` sampled ids after each row's prompt.
-
-        Row i's prompt is its first ``prompt_lengths[i]`` ids and it samples with the seed ``seed + i``;
-        ``length`` leaves room for the longest prompt and ``num_chars``; ``top_k`` is at most the vocabulary's size,
-        which keeps every character (a tensor cannot be None).
-        """
+        """``ids`` (batch, length) with ``num_chars`` sampled ids after each row's prompt (its first ``prompt_lengths[i]``
+        ids), row i with the seed ``seed + i``; ``top_k`` equal to the vocabulary's size keeps every character."""
         batch, length = tf.shape(ids)[0], tf.shape(ids)[1]
         row_seeds = seed + tf.range(batch)
         end = tf.reduce_max(prompt_lengths) + num_chars
@@ -106,12 +91,13 @@ def generator_for(model) -> Generator:
 
 def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num_chars: int = 1000,
              temperature: float = 1.0, top_k: int | None = None, seed: int | None = None) -> str | list[str]:
-    """Continue ``start_string`` (or each of several) by ``num_chars`` sampled characters.
-
-    Prompt i of a list is sampled with ``seed + i``: alone, with that seed, it gives the same text.
-    """
+    """Continue ``start_string`` (or each of a list, prompt i with ``seed + i``) by ``num_chars`` sampled characters."""
     prompts = [start_string] if isinstance(start_string, str) else list(start_string)
-    check_sampling(temperature, top_k, len(vocab))
+    check_value("TEMPERATURE", temperature)
+    check_value("TOP_K", top_k)
+    if top_k is not None and top_k > len(vocab):  # what only the model knows
+        raise ParameterError(f"TOP_K={top_k!r} is more than the vocabulary's {len(vocab)} characters: use at most "
+                             f"{len(vocab)}, or None for no limit.")
     check_value("NUM_GENERATE", num_chars)
     if not prompts:
         raise ParameterError("START_STRING=[] is not allowed: give one prompt, such as 'ROMEO: ', or a list of them.")

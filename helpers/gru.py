@@ -75,13 +75,8 @@ def gru_sequence(x, h0, kernel, recurrent_kernel, bias):
 
 @keras.saving.register_keras_serializable(package="helpers")
 class FusedGRU(keras.layers.Layer):
-    """``keras.layers.GRU`` (tanh, sigmoid, reset_after=True) computed by ``gru_sequence``.
-
-    Its weights live in a Keras ``GRUCell`` called ``cell``, as in ``keras.layers.GRU``, so
-    the variables, their initial values and their checkpoint paths are the same: a
-    checkpoint written with either layer loads into the other. ``dropout`` drops input
-    features in training, with one mask per sequence.
-    """
+    """``keras.layers.GRU`` (tanh, sigmoid, reset_after=True) computed by ``gru_sequence``. Its weights live in a
+    ``GRUCell`` called ``cell``, as Keras's do, so a checkpoint of either layer loads into the other."""
 
     def __init__(self, units: int, dropout: float = 0.0, seed: int | None = None,
                  return_sequences: bool = False, return_state: bool = False, **kwargs):

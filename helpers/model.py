@@ -14,27 +14,15 @@ RNN_TYPES = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 GRU_IMPLS = {"fused": FusedGRU, "keras": keras.layers.GRU}
 
 
-def cudnn_conditions_hold(gru: keras.layers.GRU) -> bool:
-    """Whether a Keras GRU's settings let it run on cuDNN, per the conditions in its documentation.
-
-    The two conditions not checked here hold for CharRNN: it uses no masks, and it runs
-    eagerly at the outermost level as TensorFlow 2 does by default.
-    """
-    return (gru.activation is keras.activations.tanh and gru.recurrent_activation is keras.activations.sigmoid
-            and gru.recurrent_dropout == 0 and not gru.unroll and gru.use_bias and gru.cell.reset_after)
-
-
 def choose_gru_impl(gru_impl: str = "auto") -> str:
-    """The GRU to build, "fused" or "keras"; "auto" is Keras's where it can use cuDNN on a GPU or on a TPU, else ours.
+    """The GRU to build, "fused" or "keras"; "auto" is Keras's on a GPU (cuDNN) or a TPU, else ours.
 
-    On a TPU, XLA compiles Keras's GRU as it is; the fused layer's hand-written backward pass is
-    tuned for a CPU and gains nothing there.
+    The fused layer's hand-written backward pass is tuned for a CPU; on a TPU, XLA compiles Keras's GRU as it is.
+    CharRNN keeps Keras's defaults for every setting cuDNN depends on (tanh, sigmoid, reset_after, no recurrent dropout).
     """
     check_value("GRU_IMPL", gru_impl)
-    if gru_impl == "auto" and on_tpu():
-        gru_impl = "keras"
-    if gru_impl == "auto":  # CharRNN keeps Keras's defaults for every setting cuDNN depends on
-        gru_impl = "keras" if gpus() and cudnn_conditions_hold(keras.layers.GRU(1, name="probe")) else "fused"
+    if gru_impl == "auto":
+        gru_impl = "keras" if on_tpu() or gpus() else "fused"
     return gru_impl
 
 
@@ -49,16 +37,11 @@ class Unsaved:
 
 @keras.saving.register_keras_serializable(package="helpers")
 class CharRNN(keras.Model):
-    """A stateless character model that can also take and return its RNN state.
+    """A character model: ``model(ids)`` gives logits from a zero state; ``model(ids, states=s, return_state=True)``
+    continues from ``s`` (one list per RNN layer: [h] for a GRU, [h, c] for an LSTM) and returns ``(logits, states)``.
 
-    ``model(ids)`` gives logits of shape (batch, time, vocab_size) starting from
-    a zero state, so any batch size works. ``model(ids, states=s,
-    return_state=True)`` continues from ``s`` and returns ``(logits, states)``;
-    ``states`` holds one list per RNN layer ([h] for a GRU, [h, c] for an LSTM).
-    ``gru_impl`` picks the GRU's implementation (see ``choose_gru_impl``); both have the
-    same weights, so it is not part of ``config``: checkpoints load into either. Nor is
-    ``precision``, a Keras dtype policy ("float32", "mixed_bfloat16", "mixed_float16"): the
-    weights are float32 under each, and the logits are returned in float32, so the loss is.
+    Neither ``gru_impl`` nor ``precision`` is part of ``config``: the weights are the same (float32) under each,
+    so checkpoints load into any of them.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 256, rnn_units: int = 1024,
@@ -88,9 +71,8 @@ class CharRNN(keras.Model):
         self.unsaved = Unsaved()
 
     def carry_state(self, batch_size: int) -> None:
-        """From now on, a training batch of ``batch_size`` rows given no ``states`` starts from the state the
-        previous one ended in (zeros at first, and after ``reset_carried_state``). Evaluation and
-        generation (``training=False``) never use it, and checkpoints do not hold it."""
+        """From now on, a training batch given no ``states`` starts from the state the previous one ended in
+        (zeros at first, and after ``reset_carried_state``); evaluation and generation never use it."""
         per_layer = 2 if self.config["rnn_type"] == "lstm" else 1  # an LSTM's state is [h, c]
         zeros = tf.zeros((batch_size, self.config["rnn_units"]))
         self.unsaved.carried = [[tf.Variable(zeros, trainable=False) for _ in range(per_layer)] for _ in self.rnns]
@@ -101,8 +83,7 @@ class CharRNN(keras.Model):
                 variable.assign(tf.zeros_like(variable))
 
     def traced_once(self, name: str, make):
-        """``make()``, called the first time ``name`` is asked for and kept: a function traced for this model
-        (its generator, its evaluation step) is traced once, however often it is asked for."""
+        """``make()``, called the first time ``name`` is asked for and kept: a function traced for this model once."""
         if name not in self.unsaved.traced:
             self.unsaved.traced[name] = make()
         return self.unsaved.traced[name]

@@ -80,13 +80,8 @@ def check_value(name: str, value: Any) -> None:
 
 
 def check(values: dict[str, Any]) -> None:
-    """Check the parameters a notebook declares, and any that papermill injected (a notebook passes ``globals()``).
-
-    Declared parameters are the annotated names of the ``parameters`` cell (``EPOCHS: int = 10``).
-    papermill injects its values in a cell of plain assignments that starts with ``# Parameters``,
-    run just before this check; a misspelt name there is refused. A learner's own UPPER_CASE
-    names elsewhere in the notebook are none of this check's business.
-    """
+    """Check the parameters a notebook declares (annotated: ``EPOCHS: int = 10``) and any that papermill injected just
+    before (a misspelt name there is refused); a notebook passes ``globals()``. Its other UPPER_CASE names are its own."""
     if "__annotations__" not in values and "In" not in values:  # not a notebook: check every UPPER_CASE name
         names = [n for n in values if n.isupper() and not n.startswith("_")]
     else:

@@ -1,7 +1,4 @@
-"""An interactive generator for notebook 05: prompt, temperature, top-k, length and seed, and a button.
-
-Core ipywidgets only, written for both 7.7 (Colab) and 8.x (JupyterLab 4).
-"""
+"""An interactive generator for notebook 05, in core ipywidgets for both 7.7 (Colab) and 8.x (JupyterLab 4)."""
 
 from __future__ import annotations
 

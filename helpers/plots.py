@@ -113,10 +113,7 @@ def surprise_html(model, vocab, passage: str, cap: float = 6.0):
 
 
 def plot_embeddings(model, vocab):
-    """The characters' embedding vectors on their two principal components, each axis with its share of the variance.
-
-    Each vector is a dot; its label sits on it, or beside it with a thin line where labels would overlap.
-    """
+    """The characters' embedding vectors on their two principal components, each labelled where it does not overlap."""
     vectors = model.get_layer("embedding").embeddings.numpy()
     points, explained = _pca2(vectors)
     fig, ax = plt.subplots(figsize=(9, 8))

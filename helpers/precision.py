@@ -21,10 +21,7 @@ INTERCHANGEABLE = {"float32", "mixed_bfloat16"}
 
 
 def read_cpuinfo(cpuinfo: Path | None = None, wanted: tuple[str, ...] | None = CPU_FLAGS) -> tuple[str | None, list[str]]:
-    """The processor's model name and which of ``wanted`` (None: of every flag) it has (None and [] where they cannot be read).
-
-    ``cpuinfo`` defaults to ``CPUINFO``.
-    """
+    """The processor's model name and which of ``wanted`` (None: every flag) it has; None and [] where unreadable."""
     try:
         lines = (cpuinfo or CPUINFO).read_text().splitlines()
     except OSError:
@@ -43,8 +40,7 @@ def cpu_flags() -> list[str]:
 
 
 def cpu_kind(flags: list[str] | None = None) -> str | None:
-    """The fastest matrix instructions among ``flags`` (default: this processor's), as messages and records name
-    them: "AMX", "AVX-512 BF16", "AVX-512", "AVX2" or "no AVX2"; None where the flags cannot be read."""
+    """The fastest matrix instructions among ``flags`` (default: this processor's), "AVX2" say; None if unknown."""
     flags = cpu_flags() if flags is None else flags
     if not flags:
         return None
@@ -69,7 +65,6 @@ def gpu_details(gpu) -> dict:
 
 
 def gpu_compute_capability() -> tuple[int, int] | None:
-    """The first GPU's CUDA compute capability, or None without a GPU."""
     found = gpus()
     return gpu_details(found[0]).get("compute_capability", (0, 0)) if found else None
 
@@ -87,11 +82,8 @@ def describe_machine() -> dict:
 
 
 def choose_precision(precision: str = "auto") -> tuple[str, str]:
-    """The Keras dtype policy to train with, and why: ``precision`` itself, or for "auto" what the hardware has.
-
-    "auto": mixed_float16 on a GPU with tensor cores (compute capability 7.0 or more, Colab's T4 say),
-    mixed_bfloat16 on a TPU or a CPU with bfloat16 instructions (AVX-512 BF16 or AMX), else float32.
-    """
+    """The Keras dtype policy to train with, and why: ``precision`` itself, or for "auto" the 16-bit format
+    this hardware computes fast (float16 on tensor cores, bfloat16 on a TPU or a CPU with AVX-512 BF16 or AMX)."""
     check_value("PRECISION", precision)
     if precision != "auto":
         return precision, "as set"

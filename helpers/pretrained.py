@@ -17,10 +17,8 @@ PRETRAINED_WEIGHTS = "model.weights.h5"
 
 def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto",
             pretrained: Path = PRETRAINED_DIR) -> tuple[CharRNN, Vocab, str]:
-    """The model a learner asked for, or the ``pretrained`` one when ``run_dir`` has none.
-
-    Returns the model, its vocabulary and one line saying which weights were loaded.
-    """
+    """The model of ``run_dir``, or the ``pretrained`` one when it has none: the model, its vocabulary, and one line
+    saying which weights were loaded."""
     if has_trained_model(run_dir):
         model, vocab = load_run(run_dir, checkpoint, gru_impl)
         epoch = int(CHECKPOINT_RE.match(model.checkpoint.name).group(1))

@@ -30,11 +30,7 @@ def _clock(seconds: float) -> str:
 
 
 class _LiveLine:
-    """One line of text that updates in place in a notebook (a no-op outside one).
-
-    Under papermill the saved notebook keeps only the line's last state, so committed
-    notebooks show one line, not thousands.
-    """
+    """One line of text that updates in place in a notebook (a no-op outside one): a saved notebook keeps its last state."""
 
     def __init__(self):
         self.handle = None
@@ -59,8 +55,8 @@ class _LiveLine:
 class Progress:
     """Reports training as it goes; used by ``fit``'s callback and by the GradientTape loop."""
 
-    def __init__(self, epochs: int, steps: int | None, vocab=None, model=None, print_fn=print):
-        self.epochs, self.steps, self.vocab, self.model, self.print_fn = epochs, steps, vocab, model, print_fn
+    def __init__(self, epochs: int, steps: int | None, vocab=None, model=None):
+        self.epochs, self.steps, self.vocab, self.model = epochs, steps, vocab, model
         self.line = _LiveLine()
         self.epoch = 0
         self.started = 0.0
@@ -84,13 +80,13 @@ class Progress:
         if not math.isfinite(loss):
             return
         validation = f" · validation loss {describe_loss(val_loss)}" if val_loss is not None else ""
-        self.print_fn(f"Epoch {epoch}/{self.epochs} · {seconds:.0f} s · training loss {loss:.3f}{validation}")
+        print(f"Epoch {epoch}/{self.epochs} · {seconds:.0f} s · training loss {loss:.3f}{validation}")
         if self.vocab is not None and self.model is not None:
             from helpers.generation import generate
 
             start = SAMPLE_START if set(SAMPLE_START) <= set(self.vocab.chars) else self.vocab.chars[0]  # another text
             sample = generate(self.model, self.vocab, start, SAMPLE_CHARS, seed=epoch)
-            self.print_fn("    " + sample.replace("\n", "\n    ") + "\n")
+            print("    " + sample.replace("\n", "\n    ") + "\n")
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -104,7 +100,7 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.progress.model = self.progress.model or self.model  # the sample after each epoch comes from it
         if self.advice is not None:
-            advise_on_duration(self.model, *self.advice, print_fn=self.progress.print_fn)
+            advise_on_duration(self.model, *self.advice)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.progress.begin_epoch(epoch + 1)
@@ -118,13 +114,9 @@ class ProgressCallback(keras.callbacks.Callback):
 
 
 def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple[float, float, int] | None:
-    """Time a few training steps on a twin of ``model``: (seconds per step, seconds in all, steps per epoch).
-
-    The twin has the same sizes and layer implementation, and trains on random ids of the batches'
-    shape: neither ``model`` nor ``train_ds`` is touched (drawing a batch would start a pass over the
-    shuffled pipeline, and so change the order in which training then sees it). None when the
-    number of steps per epoch or the batches' shape is unknown.
-    """
+    """Time a few training steps on a twin of ``model``, on random ids: (seconds per step, seconds in all, steps per
+    epoch), or None where the steps or the batches' shape are unknown. A batch drawn from ``train_ds`` would change
+    the order in which training then sees the shuffled pipeline."""
     import numpy as np
 
     from helpers.model import build_model
@@ -152,7 +144,7 @@ def estimate_seconds(model: keras.Model, train_ds, val_ds, epochs: int) -> tuple
     return per_step, epochs * (steps * per_step + val_steps * per_val_step), steps
 
 
-def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_fn=print) -> None:
+def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int) -> None:
     """On a CPU, say how long training will take here and, past ten minutes, which one change fits in ten."""
     from helpers.precision import BF16_FLAGS, cpu_flags, cpu_kind, gpus
 
@@ -164,7 +156,7 @@ def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_
     per_step, total, steps = estimate
     flags = cpu_flags()
     kind = cpu_kind(flags)
-    print_fn(f"On this CPU{f' ({kind})' if kind else ''} a training step takes about {per_step:.1f} s: "
+    print(f"On this CPU{f' ({kind})' if kind else ''} a training step takes about {per_step:.1f} s: "
              f"{epochs} epoch(s) of {steps} steps will take about {total / 60:.0f} minutes.")
     if total > TEN_MINUTES:
         per_epoch = total / epochs
@@ -172,7 +164,7 @@ def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int, print_
             change = f"EPOCHS = {int(TEN_MINUTES // per_epoch)}"
         else:
             change = f"MAX_STEPS_PER_EPOCH = {max(1, int(steps * TEN_MINUTES / per_epoch / epochs))}"
-        print_fn(f"For a run of at most 10 minutes set {change}, or use a GPU (on Colab: Runtime > Change runtime type).")
+        print(f"For a run of at most 10 minutes set {change}, or use a GPU (on Colab: Runtime > Change runtime type).")
         if model.dtype_policy.name == "float32" and any(flag in flags for flag in BF16_FLAGS):
-            print_fn('This CPU has bfloat16 instructions: PRECISION = "auto" would run the matrix products in 16 bits, '
+            print('This CPU has bfloat16 instructions: PRECISION = "auto" would run the matrix products in 16 bits, '
                      'faster, with slightly different numbers.')

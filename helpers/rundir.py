@@ -28,21 +28,12 @@ class RunDirError(UserError, ValueError):
     """A run directory that is missing, empty, or holds a model of other settings."""
 
 
-def text_fingerprint(text: str) -> str:
-    """The SHA-256 of a text, stored with a run so that training on another text is noticed."""
-    return sha256_of(text.encode("utf-8"))
-
-
 def save_run(run_dir: str | Path, model: CharRNN, vocab: Vocab, params: dict | None = None,
              text: str | None = None) -> Path:
-    """Write the vocabulary, the model's sizes, the run's parameters and machine into ``run_dir``.
-
-    A folder that already holds checkpoints is only accepted for the same model, text and
-    training parameters (``EPOCHS`` may grow): otherwise a rerun would silently continue another
-    experiment.
-    """
+    """Write the vocabulary, the model's sizes, the run's parameters (with the text's SHA-256) and machine into
+    ``run_dir``; one that holds another experiment is refused, rather than silently continued."""
     run_dir = Path(run_dir)
-    params = {**(params or {}), **({"TEXT_SHA256": text_fingerprint(text)} if text is not None else {})}
+    params = {**(params or {}), **({"TEXT_SHA256": sha256_of(text.encode("utf-8"))} if text is not None else {})}
     if "PRECISION" in params:  # what "auto" chose: a resume on other hardware may choose otherwise
         params["PRECISION"] = model.dtype_policy.name
     check_run_matches(run_dir, model, vocab, params)
@@ -78,8 +69,7 @@ def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab, params: dict 
 
 
 def training_differences(run_dir: str | Path, params: dict) -> dict[str, tuple]:
-    """The parameters that ``run_dir`` trained with and ``params`` set otherwise (name -> (there, here)),
-    among those both have, leaving out those that do not change what is trained (``EPOCHS``, ...)."""
+    """The parameters both have that ``run_dir`` trained with and ``params`` set otherwise: name -> (there, here)."""
     path = Path(run_dir) / "params.json"
     saved = json.loads(path.read_text()) if path.exists() else {}
     return _differences(saved, params, set(saved) & set(params))
@@ -107,13 +97,8 @@ def list_checkpoints(run_dir: str | Path) -> dict[int, Path]:
     return dict(sorted(found.items()))
 
 
-def latest_checkpoint(run_dir: str | Path) -> Path | None:
-    checkpoints = list_checkpoints(run_dir)
-    return checkpoints[max(checkpoints)] if checkpoints else None
-
-
 def best_of(history: dict, among=None) -> tuple[int, float] | None:
-    """The epoch of ``history`` with the lowest finite validation loss, and that loss (only epochs in ``among``, if given)."""
+    """The epoch of ``history`` (among ``among``, if given) with the lowest finite validation loss, and that loss."""
     losses = {e: v for e, v in zip(history.get("epoch", []), history.get("val_loss", []))
               if math.isfinite(v) and (among is None or e in among)}
     if not losses:

@@ -15,13 +15,7 @@ from helpers.model import CharRNN, build_model
 from helpers.params import check_value
 from helpers.precision import choose_precision
 from helpers.progress import Progress, ProgressCallback
-from helpers.rundir import (best_of, checkpoint_path, latest_checkpoint, list_checkpoints, read_history,
-                            save_weights_atomically, write_json)
-
-
-def make_loss() -> keras.losses.Loss:
-    """Cross-entropy between the target ids and the model's logits (not probabilities)."""
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+from helpers.rundir import best_of, checkpoint_path, list_checkpoints, read_history, save_weights_atomically, write_json
 
 
 class TrainingDiverged(UserError, RuntimeError):
@@ -52,17 +46,14 @@ def build_for_training(vocab_size: int, embedding_dim: int, rnn_units: int, rnn_
 
 
 def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, keep: int = 3) -> None:
-    """Record a finished epoch: its losses in history.json, then its weights, then prune old checkpoints.
-
-    Refuses an epoch whose loss is not finite, naming the last good checkpoint. Keeps the newest
-    ``keep`` checkpoints and the one with the lowest validation loss.
-    """
+    """Record a finished epoch (its losses in history.json, then its weights), keeping the newest ``keep`` checkpoints
+    and the best; an epoch whose loss is not finite is refused, naming the last good checkpoint."""
     run_dir = Path(run_dir)
     if not math.isfinite(float(logs.get("loss", 0.0))):
-        kept = latest_checkpoint(run_dir)
+        kept = list_checkpoints(run_dir)
         raise TrainingDiverged(f"Training stopped in epoch {epoch}: the loss became {float(logs['loss'])}. "
                                f"Nothing of this epoch was saved; the last good checkpoint is "
-                               f"{kept.name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+                               f"{kept[max(kept)].name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
     history = read_history(run_dir)
     for key, value in logs.items():
         history.setdefault(key, []).append(float(value))
@@ -82,38 +73,29 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
 
 
 class ResetCarriedState(keras.callbacks.Callback):
-    """At each epoch's start, a carried state (CARRY_STATE) goes back to zeros: the streams start again from their
-    beginnings. A model that carries no state is left as it is."""
+    """At each epoch's start, a carried state (CARRY_STATE) goes back to zeros: the streams start again."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model.reset_carried_state()
 
 
-def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, patience: int | None = None) -> int:
-    """Load the latest checkpoint of ``run_dir`` into ``model``; return the epoch to start from (0 for a new run).
-
-    History entries after that checkpoint (from an interrupted epoch) are dropped. Given ``epochs``,
-    says what it resumed; given ``patience`` too, a run that has already stopped improving is not
-    resumed (the return value is then ``epochs``, so ``fit`` trains nothing).
-    """
+def resume(model: keras.Model, run_dir: str | Path, epochs: int, patience: int | None = None) -> int:
+    """Load the latest checkpoint of ``run_dir`` into ``model``, dropping any later history; return the epoch to
+    start from (0 for a new run, ``epochs`` for a run that ``patience`` has already stopped)."""
     checkpoints = list_checkpoints(run_dir)
     epoch = max(checkpoints, default=0)
-    optimizer = model.optimizer
-    if epoch and optimizer is not None:
+    optimizer = model.optimizer  # compiled: notebook 04 resumes after model.compile
+    if epoch:
         if not optimizer.built:
             optimizer.build(model.trainable_variables)  # so Adam's moments (and its step count) are restored too
         learning_rate = float(optimizer.learning_rate)
         model.load_weights(checkpoints[epoch])
         if hasattr(optimizer.learning_rate, "assign"):  # a constant rate; a schedule follows the step count
             optimizer.learning_rate.assign(learning_rate)  # this run's LEARNING_RATE, not the saved one
-    elif epoch:
-        model.load_weights(checkpoints[epoch])
     history = read_history(run_dir)
     if history:
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
         write_json(Path(run_dir) / "history.json", {k: [v[i] for i in keep] for k, v in history.items()})
-    if epochs is None:
-        return epoch
     if epoch:
         print(f"Resuming {run_dir} after epoch {epoch} of {epochs}.")
     stale = epochs_without_improvement(read_history(run_dir))
@@ -125,10 +107,8 @@ def resume(model: keras.Model, run_dir: str | Path, epochs: int | None = None, p
 
 def watchers(run_dir: str | Path, initial_epoch: int, epochs: int, train_ds, val_ds=None, vocab=None,
              patience: int | None = None, advise: bool = True) -> list[keras.callbacks.Callback]:
-    """The callbacks ``fit`` adds around the checkpoint: a live progress line with a sample after
-    each epoch, a stop at the first NaN loss, ``patience``, and the reset of a carried state at each
-    epoch's start. With ``advise``, first says how long the epochs left will take on this CPU (pass
-    False for runs capped at a few steps)."""
+    """The callbacks ``fit`` adds around the checkpoint: progress with a sample after each epoch, a stop at the first
+    NaN loss and after ``patience``, the carried state's reset; with ``advise``, first how long training will take."""
     check_value("EPOCHS", epochs)
     check_value("PATIENCE", patience)
     progress = Progress(epochs, _steps(train_ds), vocab)
@@ -144,11 +124,8 @@ def epochs_without_improvement(history: dict[str, list[float]]) -> int:
 
 
 class StopWhenStale(keras.callbacks.Callback):
-    """Early stopping on the run's whole history, so the count survives a resume.
-
-    Keras's ``EarlyStopping`` counts only the epochs of the current ``fit`` call; the best
-    weights need no restoring here, since ``save_epoch`` keeps the best checkpoint on disk.
-    """
+    """Early stopping on the run's whole history, so the count survives a resume (Keras's ``EarlyStopping`` counts
+    the current ``fit`` call's epochs only); ``save_epoch`` keeps the best checkpoint, so nothing is restored."""
 
     def __init__(self, run_dir: str | Path, patience: int):
         super().__init__()
@@ -168,28 +145,23 @@ def _steps(dataset) -> int | None:
     return steps if steps > 0 else None
 
 
-def evaluate(model: keras.Model, dataset, loss_fn: keras.losses.Loss | None = None) -> float:
+def evaluate(model: keras.Model, dataset) -> float:
     """The mean loss over ``dataset``'s batches, as ``model.fit`` reports ``val_loss``."""
-    if loss_fn is None:  # one compiled step per model, so that repeated calls do not trace again
-        step = model.traced_once("evaluate", lambda: _loss_step(model, make_loss()))
-    else:
-        step = _loss_step(model, loss_fn)
+    step = model.traced_once("evaluate", lambda: _loss_step(model))  # one compiled step per model: traced once
     mean = keras.metrics.Mean()
     for inputs, target in dataset:
         mean.update_state(step(inputs, target), sample_weight=tf.shape(inputs)[0])
     return float(mean.result())
 
 
-def _loss_step(model: keras.Model, loss_fn: keras.losses.Loss):
-    return tf.function(lambda inputs, target: loss_fn(target, model(inputs, training=False)))
+def _loss_step(model: keras.Model):
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return tf.function(lambda inputs, target: loss(target, model(inputs, training=False)))
 
 
 def carried_state_loss(model, val_ids: np.ndarray, seq_length: int = 100, streams: int = 64) -> float:
-    """The mean loss over ``val_ids`` read as ``streams`` contiguous pieces, the state carried from window to window.
-
-    Cutting the streams into windows of another length gives the same figure: only the first
-    character of each stream is predicted from a zero state.
-    """
+    """The mean loss over ``val_ids`` read as ``streams`` contiguous pieces, the state carried from window to window
+    (so the windows' length does not matter: only each stream's first character is read from a zero state)."""
     length = (len(val_ids) - 1) // streams
     inputs = np.stack([val_ids[i * length:(i + 1) * length] for i in range(streams)])
     targets = np.stack([val_ids[i * length + 1:(i + 1) * length + 1] for i in range(streams)])

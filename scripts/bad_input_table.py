@@ -2,9 +2,8 @@
 
     .venv/bin/python -m scripts.bad_input_table
 
-tests/test_bad_inputs.py runs every case and checks the table is current, so the two cannot drift. The cases
-live here, not in tests/, so that tests import scripts and never the other way round. A case that needs
-TensorFlow imports it only when it runs, so that this command can quiet TensorFlow's start-up notices first.
+tests/test_bad_inputs.py runs every case and checks the table is current. A case imports TensorFlow only when it
+runs, so that this command can quiet TensorFlow's start-up notices first.
 """
 
 from __future__ import annotations

@@ -4,21 +4,7 @@
     .venv/bin/python -m scripts.ja check [NB]  list every problem, the glossary's and the numbers' included
     .venv/bin/python -m scripts.ja skeleton    give every cell without a translation an empty entry
 
-``notebooks/ja/catalogue/<notebook>.yaml`` holds one entry per English cell with text to translate (every
-markdown cell, and every code cell with a comment or a docstring), keyed by the cell's id: ``en``, the
-first 12 hex digits of the SHA-256 of the English source it translates, and ``ja``, the whole translated
-source. A code cell's translation changes its comments and docstrings only (a docstring: the string that
-is the first statement of the cell, a def or a class; every other string stays the English one). Every
-other cell, every output and all metadata are the English notebook's. ``build`` refuses to write a
-notebook whose catalogue has a missing, empty or stale entry, or a code cell whose code differs from the
-English, and names each.
-
-``check`` also reads notebooks/ja/GLOSSARY.md's three tables: a term the English uses needs its Japanese
-term (an English phrase in another sense, such as "the unit compression uses", needs its own term, and
-its words then count for no single-word term); a variant the glossary rejects may appear in no
-translation. And a markdown cell's numbers are the English ones, except that an English number word
-("three layers") may be written in digits (3つのレイヤー); an English comment line has one translation
-in every catalogue.
+CONTRIBUTING.md (The Japanese edition) says how the catalogue and the checks work.
 """
 
 from __future__ import annotations

@@ -2,15 +2,9 @@
 
     .venv/bin/python -m scripts.loss_by_position RUN_DIR|pretrained [SEQ_LENGTH] [--record NAME]
 
-With --record, the figures also go to records/loss_by_position_NAME.json, from which docs/quality.md's
-table is generated.
-
-Every validation window starts from a zero state, so its first characters are predicted with
-almost no context. The mean over all positions is the validation loss notebook 04 reports; the
-later positions show what the model does once it has read a sentence or two. The last line reads
-the held-out text as 64 long streams instead, carrying the state from one window to the next, so
-that no character after a stream's first is read blind: the same model, measured with all the
-context it has seen.
+Every validation window starts from a zero state, so its first characters are read with almost no context;
+the last line carries the state across windows instead. --record writes records/loss_by_position_NAME.json
+(docs/quality.md's table).
 """
 
 from __future__ import annotations
@@ -27,7 +21,6 @@ import keras  # noqa: E402
 
 from helpers.data import load_text  # noqa: E402
 from helpers.dataset import train_val_datasets, train_val_split  # noqa: E402
-from helpers.precision import describe_machine  # noqa: E402
 from helpers.pretrained import PRETRAINED_DIR, load_pretrained, run_parameters  # noqa: E402
 from helpers.rundir import load_run  # noqa: E402
 from helpers.training import carried_state_loss  # noqa: E402
@@ -50,8 +43,7 @@ def main() -> None:
     if name:
         args.remove(name)
     run_dir, seq_length = Path(args[0]), int(args[1]) if len(args) > 1 else 100
-    machine = describe_machine()
-    with records.Load() as load:
+    with records.Measurement() as measured:
         if run_dir.resolve() == PRETRAINED_DIR.resolve():  # weights only, no checkpoints folder
             model, vocab = load_pretrained()
         else:
@@ -72,7 +64,7 @@ def main() -> None:
         path = records.write(f"loss_by_position_{name}", {
             "command": f"python -m scripts.loss_by_position {' '.join(args)}", "model": name, "run_folder": str(run_dir),
             "seq_length": seq_length, "windowed": round(float(by_position.mean()), 4), "spans": spans,
-            "carried": round(float(carried), 4)}, load, machine)
+            "carried": round(float(carried), 4)}, measured)
         print(f"wrote {path}")
 
 

@@ -2,10 +2,7 @@
 
     .venv/bin/python -m scripts.make_student [--edition ja] [--out FOLDER]      (make student [EDITION=ja])
 
-The English copies go to student/, the Japanese edition's (notebooks/ja/) to student/ja/.
-
-nbconvert's own preprocessors remove the cells tagged ``solution`` and clear every output: the
-exercises ask learners to predict before they run, and a copy that shows the results gives the answers away.
+The exercises ask learners to predict before they run: a copy that shows the results gives the answers away.
 """
 
 from __future__ import annotations
@@ -17,8 +14,7 @@ import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
 from helpers.data import PROJECT_ROOT
-
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
+from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS
 
 
 def student_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -32,9 +28,9 @@ def write_student_copies(out: Path, edition: str = "") -> list[Path]:
     """A student copy of each notebook of ``edition`` ("" for English, "ja") in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted((NOTEBOOKS / edition).glob("*.ipynb")):
-        target = out / path.name
-        nbformat.write(student_copy(nbformat.read(path, as_version=4)), target)
+    for name in NOTEBOOKS:
+        target = out / f"{name}.ipynb"
+        nbformat.write(student_copy(nbformat.read(NOTEBOOK_DIR / edition / target.name, as_version=4)), target)
         written.append(target)
     return written
 

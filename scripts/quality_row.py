@@ -2,12 +2,7 @@
 
     .venv/bin/python -m scripts.quality_row NAME RUN_DIR "the command that trained it"
 
-RUN_DIR is a folder notebook 04 wrote (runs/tutorial, runs/<time>-workshop/model, ...), or
-"pretrained" for the committed pretrained/ model, whose provenance.json holds its parameters and machine.
-The row holds its date and commit, the parameters, what the run's history says (epochs, best held-out
-loss in nats and bits per character and its epoch, training seconds), the same checkpoint's held-out
-loss with the state carried, the machine, the command, and the run's whole history (each epoch's losses
-and seconds, which the README's table of the tutorial's run shows).
+RUN_DIR is a folder notebook 04 wrote, or "pretrained" for pretrained/ (its provenance.json holds the rest).
 """
 
 from __future__ import annotations
@@ -29,8 +24,7 @@ from scripts.records import QUALITY, commit, utc  # noqa: E402
 
 
 def carried_val_loss(model, vocab, params: dict) -> float:
-    """The held-out loss with the state carried: the held-out text read as 64 streams, in windows of 100
-    (the figure does not depend on the window), the second of the two standard measures."""
+    """The held-out loss with the state carried, the held-out text read as 64 streams."""
     ids = vocab.encode(load_text(params.get("DATA_PATH", "")))
     return round(carried_state_loss(model, train_val_split(ids, params.get("VAL_FRACTION", 0.1))[1], 100, 64), 4)
 

@@ -1,8 +1,5 @@
-"""Write the documents' figures (README.md, WORKSHOP.md, docs/) from the files that hold them: the
-records in records/ (each stamped with date, commit, machine and load), the committed notebooks
-(what they printed, how long their cells ran, how many exercises they have), the run pretrained/
-comes from (its history.json and provenance.json), the speed table (records/bench.json) and the
-quality table (records/quality.json, rows written by scripts/quality_row.py).
+"""Write the documents' figures (README.md, WORKSHOP.md, docs/) from records/, pretrained/'s history and
+provenance, and the committed notebooks' cell timings and exercises (CONTRIBUTING: Figures and records).
 
     .venv/bin/python -m scripts.readme_figures
 """
@@ -15,17 +12,13 @@ from pathlib import Path
 import helpers
 
 helpers.quiet_tensorflow()  # helpers.rundir imports Keras
-from helpers.data import PROJECT_ROOT  # noqa: E402
+from helpers.pretrained import PRETRAINED_DIR as PRETRAINED, pretrained_info  # noqa: E402
 from helpers.progress import bits_per_char  # noqa: E402
 from helpers.rundir import best_of  # noqa: E402
 from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
 from scripts import records  # noqa: E402
 from scripts.records import QUALITY, minutes, notebook_seconds, processor, tutorial_row, where  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
-
-PRETRAINED = PROJECT_ROOT / "pretrained"
-
-
 
 
 # The epoch table's row names, in each language of the documents.
@@ -43,14 +36,22 @@ def _epoch_table(history: dict, language: str = "en") -> str:
         f"| {seconds} | " + " | ".join(f"{v:.0f}" for v in history["seconds"]) + " |"])
 
 
+# The sentences under the epoch tables and under the pretrained model's, in each language of the documents.
+SUMMARY = {
+    "en": ("Best validation loss {val_loss:.3f} at epoch {epoch} ({bits:.2f} bits per character); {minutes:.0f} minutes of "
+           "training on {processor}, TensorFlow {tensorflow}, Keras {keras}."),
+    "ja": ("最良の検証損失は {val_loss:.3f}（エポック {epoch}、1 文字あたり {bits:.2f} ビット）。訓練は {minutes:.0f} 分、"
+           "{cpu}（{kind}）の {cores} コア、TensorFlow {tensorflow}、Keras {keras}。")}
+PRETRAINED_SUMMARY = {
+    "en": ("It is epoch {epoch} of that run, validation loss {val_loss:.3f} ({bits:.2f} bits per character), against "
+           "{tutorial:.3f} for the tutorial's own run above; its weights file is {size:.1f} MB."),
+    "ja": ("その実行のエポック {epoch} で、検証損失は {val_loss:.3f}（1 文字あたり {bits:.2f} ビット）です。"
+           "上のチュートリアルどおりの実行は {tutorial:.3f} でした。重みのファイルは {size:.1f} MB です。")}
+
+
 def _summary(val_loss: float, epoch: int, seconds: float, machine: dict, language: str = "en") -> str:
-    if language == "ja":
-        return (f"最良の検証損失は {val_loss:.3f}（エポック {epoch}、1 文字あたり {bits_per_char(val_loss):.2f} ビット）。"
-                f"訓練は {seconds / 60:.0f} 分、{machine['cpu']}（{records.kind({'machine': machine})}）の {machine['cores']} コア、"
-                f"TensorFlow {machine['tensorflow']}、Keras {machine['keras']}。")
-    return (f"Best validation loss {val_loss:.3f} at epoch {epoch} ({bits_per_char(val_loss):.2f} bits per character); "
-            f"{seconds / 60:.0f} minutes of training on {processor(machine)}, "
-            f"TensorFlow {machine['tensorflow']}, Keras {machine['keras']}.")
+    return SUMMARY[language].format(val_loss=val_loss, epoch=epoch, bits=bits_per_char(val_loss), minutes=seconds / 60,
+                                    processor=processor(machine), kind=records.kind({"machine": machine}), **machine)
 
 
 def fit_table(language: str = "en") -> str:
@@ -64,8 +65,7 @@ def fit_table(language: str = "en") -> str:
 
 def best_table() -> str:
     """Every epoch's losses of the run pretrained/ comes from."""
-    history = json.loads((PRETRAINED / "history.json").read_text())
-    info = json.loads((PRETRAINED / "provenance.json").read_text())
+    history, info = json.loads((PRETRAINED / "history.json").read_text()), pretrained_info()
     return _epoch_table(history) + "\n\n" + _summary(info["val_loss"], info["epoch"], info["training_seconds"], info["machine"])
 
 
@@ -108,17 +108,6 @@ def bench_record_table(bench: dict) -> str:
         f"TensorFlow {v['tensorflow']}, Keras {v['keras']}, NumPy {v['numpy']}.")
 
 
-def profile_table() -> str:
-    """records/profile.json: for each figure below its target, the share of perf's samples by kind of work."""
-    profile = records.read("profile")
-    runs = list(profile["profiles"].values())
-    rows = ["| kind of work | " + " | ".join(r["figure"] for r in runs) + " |", "| --- |" + " --- |" * len(runs)]
-    for kind in runs[0]["shares"]:
-        rows.append(f"| {kind} | " + " | ".join(f"{r['shares'][kind]:.0%}" for r in runs) + " |")
-    generated = "; ".join(f"for {r['figure']}, {r['code generated at run time']}" for r in runs)
-    return "\n".join(rows) + f"\n\nCode generated at run time is, {generated}. Sampled {where(profile)}, commit {profile['commit'][:10]}."
-
-
 def quality_table() -> str:
     """records/quality.json: one row per configuration actually trained."""
     rows = ["| name | model | epochs | best validation loss | bits per character | at epoch | the same, state carried | "
@@ -148,25 +137,21 @@ def notebook_rows(folder: Path = NOTEBOOK_DIR) -> list[tuple[str, str, float, in
     return rows
 
 
-def notebooks_table() -> str:
-    """Each notebook: what it teaches, how long its committed run took, and its exercises."""
-    rows = ["| notebook | title | CPU time of the committed run | exercises |", "| --- | --- | --- | --- |"]
-    rows += [f"| [`{name}`](notebooks/{name}.ipynb) | {title} | {minutes(seconds)} | {exercises} |"
-             for name, title, seconds, exercises in notebook_rows()]
-    return "\n".join(rows) + ("\n\nTimes are the committed notebooks' own cell timings, with their default parameters "
-                              f"(04: the tutorial's 10 epochs), on {processor(tutorial_row()['machine'])}, the machine "
-                              "04 trained on.")
-
-
-def notebooks_table_ja() -> str:
-    """README.ja.md's table: the same figures, in Japanese, linking the Japanese notebooks."""
-    rows = ["| ノートブック | 題名 | コミット済みの実行の CPU 時間 | 演習 |", "| --- | --- | --- | --- |"]
-    rows += [f"| [`{name}`](notebooks/ja/{name}.ipynb) | {title} | {minutes(seconds, 'ja')} | {exercises} |"
-             for name, title, seconds, exercises in notebook_rows(NOTEBOOK_DIR / "ja")]
+def notebooks_table(language: str = "en") -> str:
+    """Each notebook (of README.ja.md: the Japanese one): what it teaches, how long its committed run took, its exercises."""
+    folder = "notebooks" if language == "en" else f"notebooks/{language}"
     m = tutorial_row()["machine"]
-    kind = records.kind({"machine": m})
-    return "\n".join(rows) + ("\n\n時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、"
-                              f"04 はチュートリアルどおりの 10 エポック、04 が訓練したマシン {m['cpu']}（{kind}）の {m['cores']} コア）。")
+    header, note = {
+        "en": ("| notebook | title | CPU time of the committed run | exercises |",
+               "Times are the committed notebooks' own cell timings, with their default parameters (04: the tutorial's "
+               f"10 epochs), on {processor(m)}, the machine 04 trained on."),
+        "ja": ("| ノートブック | 題名 | コミット済みの実行の CPU 時間 | 演習 |",
+               "時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、04 はチュートリアルどおりの "
+               f"10 エポック、04 が訓練したマシン {m['cpu']}（{records.kind({'machine': m})}）の {m['cores']} コア）。")}[language]
+    rows = [header, "| --- | --- | --- | --- |"]
+    rows += [f"| [`{name}`]({folder}/{name}.ipynb) | {title} | {minutes(seconds, language)} | {exercises} |"
+             for name, title, seconds, exercises in notebook_rows(NOTEBOOK_DIR.parent / folder)]
+    return "\n".join(rows) + "\n\n" + note
 
 
 # The runs table's columns, in each language of the documents.
@@ -212,16 +197,9 @@ def sample() -> str:
 
 
 def pretrained_summary(language: str = "en") -> str:
-    info = json.loads((PRETRAINED / "provenance.json").read_text())
-    tutorial = tutorial_row()
-    size = (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
-    if language == "ja":
-        return (f"その実行のエポック {info['epoch']} で、検証損失は {info['val_loss']:.3f}（1 文字あたり "
-                f"{bits_per_char(info['val_loss']):.2f} ビット）です。上のチュートリアルどおりの実行は "
-                f"{tutorial['best_val_loss']:.3f} でした。重みのファイルは {size:.1f} MB です。")
-    return (f"It is epoch {info['epoch']} of that run, validation loss {info['val_loss']:.3f} "
-            f"({bits_per_char(info['val_loss']):.2f} bits per character), against {tutorial['best_val_loss']:.3f} for the "
-            f"tutorial's own run above; its weights file is {size:.1f} MB.")
+    info, size = pretrained_info(), (PRETRAINED / "model.weights.h5").stat().st_size / 1e6
+    return PRETRAINED_SUMMARY[language].format(epoch=info["epoch"], val_loss=info["val_loss"], bits=bits_per_char(info["val_loss"]),
+                                               tutorial=tutorial_row()["best_val_loss"], size=size)
 
 
 def workshop_times(language: str = "en") -> str:
@@ -262,12 +240,12 @@ def compat_results() -> str:
 
 
 SECTIONS = {"sample-ja": sample, "fit-table-ja": lambda: fit_table("ja"), "pretrained-summary-ja": lambda: pretrained_summary("ja"),
-            "commands-ja": lambda: runs_table("ja"), "notebooks-table-ja": notebooks_table_ja,
+            "commands-ja": lambda: runs_table("ja"), "notebooks-table-ja": lambda: notebooks_table("ja"),
             "workshop-times-ja": lambda: workshop_times("ja"),
             "fit-table": fit_table, "best-table": best_table, "bench-table": bench_table, "quality-table": quality_table,
             "notebooks-table": notebooks_table, "commands": runs_table, "sample": sample,
             "pretrained-summary": pretrained_summary, "workshop-times": workshop_times, "loss-by-position": loss_by_position,
-            "profile-table": profile_table, "compat-results": compat_results}
+            "compat-results": compat_results}
 
 
 def main() -> None:

@@ -1,8 +1,5 @@
-"""Measurement records: one JSON file per measured figure set in records/, holding one record per kind of
-processor it was measured on ("AVX2", "AVX-512 BF16": helpers.precision.cpu_kind), each stamped with its
-date, the commit, the machine and the machine's load while it ran. A measurement on another kind of
-processor is kept beside the first, not in its place. The documents' figures are generated from these
-files (scripts/readme_figures.py), never typed."""
+"""Measurement records: one JSON file per measured figure set in records/, holding one record per kind of processor
+("AVX2", "AVX-512 BF16"), each stamped with its date, commit, machine and load (CONTRIBUTING: Figures and records)."""
 
 from __future__ import annotations
 
@@ -38,10 +35,17 @@ def utc(seconds: float | None = None) -> str:
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-class Load:
-    """The 1-minute load average, sampled every few seconds while a measurement runs."""
+class Measurement:
+    """What a record is stamped with: the machine and the commit measured (``where``'s), taken at the start, and
+    the 1-minute load average, sampled every few seconds while the measurement runs."""
 
-    def __init__(self, every: float = 5.0):
+    def __init__(self, where: Path = PROJECT_ROOT, every: float = 5.0):
+        import helpers
+
+        helpers.quiet_tensorflow()  # describe_machine imports Keras: without TensorFlow's start-up notices
+        from helpers.precision import describe_machine
+
+        self.machine, self.commit = describe_machine(), commit(where)
         self.every, self.samples = every, [os.getloadavg()[0]]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -50,7 +54,7 @@ class Load:
         while not self._stop.wait(self.every):
             self.samples.append(os.getloadavg()[0])
 
-    def __enter__(self) -> Load:
+    def __enter__(self) -> Measurement:
         self._thread.start()
         return self
 
@@ -70,13 +74,12 @@ def kind(record: dict) -> str:
     return cpu_kind(record["machine"].get("cpu_flags") or []) or "instruction set not recorded"
 
 
-def write(name: str, figures: dict, load: Load, machine: dict, measured: str | None = None) -> Path:
-    """records/<name>.json: the figures, stamped with date, the commit measured (``measured``, else this
-    checkout's), machine and load, in place of the record of the same kind of processor only."""
+def write(name: str, figures: dict, measured: Measurement) -> Path:
+    """records/<name>.json: the figures, stamped with the date, the commit, the machine and the load, in place of
+    the record of the same kind of processor only."""
     RECORDS.mkdir(exist_ok=True)
     path = RECORDS / f"{name}.json"
-    record = {"date": utc(), "commit": measured or commit(),
-              "machine": machine, "load": load.summary(), **figures}
+    record = {"date": utc(), "commit": measured.commit, "machine": measured.machine, "load": measured.summary(), **figures}
     kinds = read_kinds(name) if path.exists() else {}
     kinds[kind(record)] = record
     path.write_text(json.dumps(kinds, indent=2, ensure_ascii=False) + "\n")

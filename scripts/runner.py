@@ -93,10 +93,7 @@ def new_run_dir(runs_dir: Path, profile: str) -> Path:
 
 def execute(notebook: str, parameters: dict, run_dir: Path, source: Path = NOTEBOOK_DIR) -> None:
     """Run ``source``/``notebook``.ipynb into ``run_dir``; relative paths start in notebooks/ for every edition.
-
-    The kernel talks over Unix sockets in a private folder, not TCP: nothing listens on a network port,
-    and ipykernel has no cause to warn in the terminal, once per notebook, that TCP is unencrypted.
-    """
+    The kernel talks over private Unix sockets, not TCP, over which ipykernel warns that it is unencrypted."""
     import papermill
     from traitlets.config import Config
 
@@ -145,10 +142,8 @@ def summarize(run_dir: Path, profile_name: str, profile: dict, notebook_seconds:
 
 
 def run(profile_name: str | None, runs_dir: Path, resume: Path | None = None, source: Path = NOTEBOOK_DIR) -> Path:
-    """Run the notebooks into a new folder, or again into ``resume`` (training picks up where it stopped).
-
-    ``source`` is the folder of the notebooks: notebooks/, or notebooks/ja/ for the Japanese edition.
-    """
+    """Run the notebooks of ``source`` (notebooks/, or notebooks/ja/) into a new folder, or again into ``resume``
+    (training picks up where it stopped)."""
     if resume is not None:
         if not (resume / "run.json").is_file():
             raise ParameterError(f"--resume {resume}: not a run folder of `make run` (it has no run.json).")

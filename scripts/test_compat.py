@@ -2,13 +2,10 @@
 
     .venv/bin/python -m scripts.test_compat [--stack colab|minimums] [--install-only]
 
-A stack is a pip constraints file in params/compat/ and a Python: ``colab`` is what Colab's default runtime
-pre-installs, on its Python 3.13; ``minimums`` is the floors pyproject.toml declares, on 3.11 (requires-python's
-floor). The stack's venv, .compat/<stack>/venv, holds the project (editable, notebooks and test extras) under
-those constraints; it is reused while they, the declared requirements and the Python stay the same. In it pytest
-runs "unit" (every test but the notebooks' and the browser's) and "notebooks" (tests/test_notebooks.py). Logs
-and JUnit reports stay in .compat/<stack>/. Exits 1 if a stack fails to install or has a failing test; a full
-run writes records/make_test_compat.json.
+A stack is a pip constraints file in params/compat/ and a Python: ``colab`` (Colab's pre-installed packages, on
+3.13) and ``minimums`` (pyproject.toml's floors, on 3.11). Its venv, logs and JUnit reports live in .compat/<stack>/,
+reused while the constraints, the declared requirements and the Python stay the same. A full run writes
+records/make_test_compat.json.
 """
 
 from __future__ import annotations
@@ -107,7 +104,7 @@ def main() -> int:
     parser.add_argument("--stack", choices=PYTHONS, action="append", help="run this stack only (repeatable; default: both)")
     parser.add_argument("--install-only", action="store_true", help="build or reuse the venvs and print their versions; run no tests")
     args = parser.parse_args()
-    with records.Load() as load:
+    with records.Measurement() as measured:
         stacks = {stack: run_stack(stack, args.install_only) for stack in args.stack or PYTHONS}
     print("\nCompatibility summary:")
     for stack, figures in stacks.items():
@@ -115,13 +112,7 @@ def main() -> int:
         print(f"{stack:9} {'PASS' if figures['passed'] else 'FAIL'}  " + " | ".join(parts))
     passed = all(figures["passed"] for figures in stacks.values())
     if not (args.stack or args.install_only):
-        import helpers
-
-        helpers.quiet_tensorflow()  # before describe_machine imports Keras: no start-up notices
-        from helpers.precision import describe_machine
-
-        path = records.write("make_test_compat", {"command": "make test-compat", "passed": passed, "stacks": stacks},
-                             load, describe_machine())
+        path = records.write("make_test_compat", {"command": "make test-compat", "passed": passed, "stacks": stacks}, measured)
         print(f"Wrote {path.relative_to(PROJECT_ROOT)}")
     return 0 if passed else 1
 

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from helpers import model as model_module
 from helpers.gru import FusedGRU
-from helpers.model import CharRNN, build_model, cudnn_conditions_hold
+from helpers.model import CharRNN, build_model
 from helpers.params import ParameterError
 
 
@@ -119,14 +119,6 @@ def test_the_model_rebuilds_from_its_config():
     rebuilt = CharRNN.from_config(model.get_config())
     assert rebuilt.config == model.config and [rnn.name for rnn in rebuilt.rnns] == ["gru_0", "gru_1"]
     assert build_model(30, 8, 16, rnn_type="lstm").gru_impl is None
-
-
-@pytest.mark.parametrize("setting", [
-    {}, {"activation": "relu"}, {"recurrent_activation": "hard_sigmoid"}, {"recurrent_dropout": 0.1},
-    {"unroll": True}, {"use_bias": False}, {"reset_after": False},
-])
-def test_cudnn_conditions_are_those_keras_documents(setting):
-    assert cudnn_conditions_hold(keras.layers.GRU(4, name="probe", **setting)) == (setting == {})
 
 
 def test_an_unknown_gru_impl_is_refused_for_an_lstm_too():

@@ -55,8 +55,8 @@ def test_each_kind_of_processor_takes_its_own_path(processor, kind, fresh_tiny, 
     assert choose_precision("float32") == ("float32", "as set")  # the notebooks' default (params/tutorial.yaml)
     assert choose_gru_impl("auto") == "fused"  # a CPU of either kind runs the fused GRU
     train_ds = make_dataset(ids[:30_000], 30, 16, 500, seed=0, max_batches=4)
-    printed = []
-    advise_on_duration(fresh_tiny(), train_ds, None, 1_000_000, print_fn=printed.append)  # 04's time advice
+    advise_on_duration(fresh_tiny(), train_ds, None, 1_000_000)  # 04's time advice
+    printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith(f"On this CPU ({kind}) a training step takes about ")
     assert printed[1].startswith("For a run of at most 10 minutes set EPOCHS = ")  # 4 steps an epoch
     assert ('PRECISION = "auto" would run the matrix products in 16 bits' in "".join(printed)) == bf16
