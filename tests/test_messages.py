@@ -17,12 +17,19 @@ def fields(template: str) -> list[tuple]:
                   if name is not None)
 
 
-def english_sentences_in(text: str) -> list[str]:
-    """The fixed parts of the English templates that ``text`` contains: those of three words or more, long enough
-    not to turn up by chance (a Japanese output that says "EPOCHS" or "GPU" is fine)."""
-    parts = {literal.strip(" .,;:()—") for entry in CATALOGUE.values()
-             for literal, *_ in string.Formatter().parse(entry["en"])}
-    return sorted(part for part in parts if len(part.split()) >= 3 and len(part) >= 12 and part in text)
+def english_sentences_in(text: str, code: str = "") -> list[str]:
+    """The fixed parts of the English templates that ``text`` holds as words, but for those ``code`` holds too (a
+    notebook's own English prints): parts of two words or more, one in lower case ("validation loss"), and the
+    capitalised word that opens a message ("Loaded"); a Japanese output that says "EPOCHS" or "GPU" has none."""
+    found = set()
+    for entry in CATALOGUE.values():
+        for index, (literal, *_) in enumerate(string.Formatter().parse(entry["en"])):
+            part = literal.strip(" .,;:()—")
+            words = len(part.split()) >= 2 and len(part) >= 6 and re.search("[a-z]{2}", part)  # not "+ 1) ="
+            telling = words or (index == 0 and part.istitle() and " " not in part)
+            if telling and part not in code and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text):
+                found.add(part)
+    return sorted(found)
 
 
 @pytest.fixture(autouse=True)
