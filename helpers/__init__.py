@@ -9,6 +9,7 @@ import os
 import sys
 
 from helpers.errors import UserError
+from helpers.messages import message, set_language
 
 
 @contextlib.contextmanager
@@ -37,8 +38,7 @@ class BackendError(UserError, ImportError):
 
 # The package uses tf.data, tf.GradientTape and tf.random directly: Keras must run on TensorFlow.
 if os.environ.setdefault("KERAS_BACKEND", "tensorflow") != "tensorflow":
-    raise BackendError(f"KERAS_BACKEND={os.environ['KERAS_BACKEND']!r}, but these notebooks need Keras on TensorFlow: "
-                       f"unset KERAS_BACKEND (or set it to 'tensorflow') and restart the kernel.")
+    raise BackendError(message("backend.environment", backend=os.environ["KERAS_BACKEND"]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -55,8 +55,7 @@ def quiet_tensorflow():
     import keras
 
     if keras.backend.backend() != "tensorflow":  # Keras was imported earlier, under another backend
-        raise BackendError(f"Keras runs on {keras.backend.backend()!r}, but these notebooks need TensorFlow: "
-                           f"set KERAS_BACKEND=tensorflow before anything imports Keras, and restart the kernel.")
+        raise BackendError(message("backend.keras", backend=keras.backend.backend()))
     return tensorflow
 
 
@@ -79,18 +78,19 @@ def accelerator() -> str:
     machine = describe_machine()
     gpus = machine["gpus"]
     if gpus:
-        return f"GPU: {gpus[0]}" + (f" (+{len(gpus) - 1} more)" if len(gpus) > 1 else "")
+        return message("setup.gpu", name=gpus[0]) + (message("setup.more_gpus", more=len(gpus) - 1) if len(gpus) > 1 else "")
     kind = cpu_kind(machine["cpu_flags"])
-    return f"CPU only ({machine['cores']} cores{f', {kind}' if kind else ''})"
+    return message("setup.cpu_kind" if kind else "setup.cpu", cores=machine["cores"], kind=kind)
 
 
-def setup() -> None:
-    """The setup cell's last step: say which hardware runs the notebook, and reload edited helpers."""
+def setup(language: str = "en") -> None:
+    """The setup cell's last step: choose the language of helpers' messages ("en" or "ja"; the environment variable
+    CHAR_RNN_LANGUAGE, where set, overrides it), say which hardware runs the notebook, and reload edited helpers."""
+    set_language(language)
     device = accelerator()
-    print(f"Accelerator: {device}")
+    print(message("setup.accelerator", device=device))
     if "google.colab" in sys.modules and device.startswith("CPU"):
-        print("Training (notebook 04) is far faster on a GPU: Runtime > Change runtime type > T4 GPU, then run again; "
-              "the tutorial reports 7-8 s per epoch on a Colab GPU (quoted from the TensorFlow tutorial).")
+        print(message("setup.colab_gpu"))
     try:
         from IPython import get_ipython
 

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 from helpers.errors import UserError
+from helpers.messages import message
+
 CORPUS_NAME = "shakespeare.txt"
 CORPUS_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
 CORPUS_MIRROR = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
@@ -42,11 +44,7 @@ def verify_corpus(path: Path) -> None:
     """Raise CorpusError unless ``path`` is exactly the tutorial's shakespeare.txt."""
     size = path.stat().st_size
     if size != CORPUS_BYTES or sha256_of(path) != CORPUS_SHA256:
-        raise CorpusError(
-            f"{path} is not the tutorial's corpus ({size:,} bytes, expected {CORPUS_BYTES:,} "
-            f"with sha256 {CORPUS_SHA256[:12]}…): it is truncated, corrupt or another file. "
-            f"Delete it and run again to download a fresh copy."
-        )
+        raise CorpusError(message("corpus.not_tutorial", path=path, size=size, expected=CORPUS_BYTES, sha256=CORPUS_SHA256[:12]))
 
 
 def download_corpus(cache_dir: Path, origins: tuple[str, ...] = (CORPUS_URL, CORPUS_MIRROR)) -> Path:
@@ -69,29 +67,23 @@ def download_corpus(cache_dir: Path, origins: tuple[str, ...] = (CORPUS_URL, COR
         path = Path(path)
         verify_corpus(path)
         return path
-    raise CorpusError(
-        "could not download the corpus:\n  " + "\n  ".join(failures)
-        + f"\nCopy shakespeare.txt into {cache_dir} by hand, or pass the path of a text file."
-    )
+    raise CorpusError(message("corpus.download_failed", failures="\n  ".join(failures), cache_dir=cache_dir))
 
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, refusing missing, empty and binary files with a clear message."""
     path = Path(path)
     if not path.is_file():
-        raise CorpusError(f"{path} does not exist. Check DATA_PATH, or leave it empty to use the Shakespeare corpus.")
+        raise CorpusError(message("corpus.missing", path=path))
     raw = path.read_bytes()
     if not raw:
-        raise CorpusError(f"{path} is empty: a corpus needs text to learn from.")
+        raise CorpusError(message("corpus.empty", path=path))
     if b"\x00" in raw:
-        raise CorpusError(f"{path} looks like a binary file (it contains NUL bytes); give a plain UTF-8 text file.")
+        raise CorpusError(message("corpus.binary", path=path))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CorpusError(
-            f"{path} is not UTF-8 text (byte {raw[error.start]:#04x} at offset {error.start}); "
-            f"re-save it as UTF-8."
-        ) from None
+        raise CorpusError(message("corpus.not_utf8", path=path, byte=raw[error.start], offset=error.start)) from None
 
 
 def load_text(path: str | Path | None = None, cache_dir: str | Path | None = None) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.errors import UserError
+from helpers.messages import message
 from helpers.params import check_value
 
 
@@ -49,7 +50,7 @@ def make_dataset(
     seed: int | None = None,
     max_batches: int | None = None,
     keep_partial: bool = False,
-    name: str = "the text",
+    name: str | None = None,
 ) -> tf.data.Dataset:
     """Batches of (input, target) id sequences of shape (batch_size, seq_length); ``buffer_size=None`` keeps
     the text's order, and ``keep_partial`` a last, smaller batch (validation: a short held-out text still counts)."""
@@ -58,13 +59,9 @@ def make_dataset(
     if buffer_size is not None:
         check_value("BUFFER_SIZE", buffer_size)
     if count_batches(len(ids), seq_length, batch_size, keep_partial) < 1:
-        if keep_partial:
-            need = f"one sequence needs (SEQ_LENGTH {seq_length} + 1 = {seq_length + 1})"
-            fix = "use a longer text, a larger VAL_FRACTION or a smaller SEQ_LENGTH"
-        else:
-            need = f"one batch needs (BATCH_SIZE {batch_size} x (SEQ_LENGTH {seq_length} + 1) = {batch_size * (seq_length + 1):,})"
-            fix = "use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH"
-        raise DatasetError(f"{name} has {len(ids):,} characters, fewer than {need}; {fix}.")
+        raise DatasetError(message("dataset.short_for_sequence" if keep_partial else "dataset.short_for_batch",
+                                   name=name or message("dataset.the_text"), count=len(ids), seq_length=seq_length,
+                                   window=seq_length + 1, batch_size=batch_size, needed=batch_size * (seq_length + 1)))
     sequences = tf.data.Dataset.from_tensor_slices(ids).batch(seq_length + 1, drop_remainder=True)
     dataset = sequences.map(split_input_target)
     if buffer_size:
@@ -76,7 +73,7 @@ def make_dataset(
 
 
 def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64, max_batches: int | None = None,
-                   name: str = "the text") -> tf.data.Dataset:
+                   name: str | None = None) -> tf.data.Dataset:
     """Batches in which row j of batch i continues row j of batch i - 1 (unshuffled), for training with the state
     carried. Notebook 06's lesson cell is its teaching copy (tests/test_lessons.py checks that the two agree)."""
     check_value("SEQ_LENGTH", seq_length)
@@ -84,9 +81,8 @@ def stream_dataset(ids: np.ndarray, seq_length: int = 100, batch_size: int = 64,
     length = len(ids) // batch_size
     batches = (length - 1) // seq_length
     if batches < 1:
-        raise DatasetError(f"{name} has {len(ids):,} characters, fewer than BATCH_SIZE {batch_size} streams of "
-                           f"(SEQ_LENGTH {seq_length} + 1) need ({batch_size * (seq_length + 1):,}); "
-                           "use a longer text or a smaller BATCH_SIZE or SEQ_LENGTH.")
+        raise DatasetError(message("dataset.short_for_streams", name=name or message("dataset.the_text"), count=len(ids),
+                                   batch_size=batch_size, seq_length=seq_length, needed=batch_size * (seq_length + 1)))
     streams = np.asarray(ids)[: length * batch_size].reshape(batch_size, length)
 
     def windows(offset):  # (batches, batch_size, seq_length): batch i holds window i of every stream
@@ -105,12 +101,12 @@ def train_val_datasets(ids: np.ndarray, seq_length: int, batch_size: int, buffer
     """Shuffled training batches (with ``carry_state``, ``stream_dataset``'s) from the head of the text, ordered
     validation batches from its tail; an error names the part that is too short."""
     train_ids, val_ids = train_val_split(ids, val_fraction)
-    train_name = f"the training text (the first {1 - val_fraction:.0%} of {len(ids):,} characters)"
+    train_name = message("dataset.training_text", share=1 - val_fraction, count=len(ids))
     if carry_state:
         train_ds = stream_dataset(train_ids, seq_length, batch_size, max_batches, name=train_name)
     else:
         train_ds = make_dataset(train_ids, seq_length, batch_size, buffer_size, seed=seed, max_batches=max_batches,
                                 name=train_name)
     val_ds = make_dataset(val_ids, seq_length, batch_size, buffer_size=None, max_batches=max_batches, keep_partial=True,
-                          name=f"the validation text (the last {val_fraction:.0%}, VAL_FRACTION)")
+                          name=message("dataset.validation_text", share=val_fraction))
     return train_ds, val_ds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from helpers.messages import message
 from helpers.params import ParameterError, check_value
 
 
@@ -21,8 +22,7 @@ def make_strategy(name: str = "default", devices: list[str] | None = None) -> tf
             tf.config.experimental_connect_to_cluster(resolver)
             tf.tpu.experimental.initialize_tpu_system(resolver)
         except (ValueError, tf.errors.NotFoundError) as error:
-            raise ParameterError(f"STRATEGY='tpu', but this runtime has no TPU ({error}). On Colab: Runtime > "
-                                 "Change runtime type > a TPU; elsewhere use 'default' or 'mirrored'.") from None
+            raise ParameterError(message("distribute.no_tpu", error=error)) from None
         return tf.distribute.TPUStrategy(resolver)
 
 

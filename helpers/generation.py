@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from helpers.messages import message
 from helpers.params import ParameterError, check_value
 from helpers.vocab import Vocab
 
@@ -78,7 +79,7 @@ class Generator(tf.Module):
             if not self.jit_compile:
                 raise
             reason = re.sub(r"\[.*?\]|\{\{.*?\}\}", "", error.message.splitlines()[0])[:200]  # without graph attributes
-            warnings.warn(f"XLA could not compile generation ({reason}); using a plain tf.function.", stacklevel=3)
+            warnings.warn(message("generation.no_xla", reason=reason), stacklevel=3)
             self.jit_compile = False
             self.sample = self._compile(False)
             return self.sample(*args).numpy()
@@ -96,11 +97,10 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
     check_value("TEMPERATURE", temperature)
     check_value("TOP_K", top_k)
     if top_k is not None and top_k > len(vocab):  # what only the model knows
-        raise ParameterError(f"TOP_K={top_k!r} is more than the vocabulary's {len(vocab)} characters: use at most "
-                             f"{len(vocab)}, or None for no limit.")
+        raise ParameterError(message("generation.top_k_too_large", top_k=top_k, size=len(vocab)))
     check_value("NUM_GENERATE", num_chars)
     if not prompts:
-        raise ParameterError("START_STRING=[] is not allowed: give one prompt, such as 'ROMEO: ', or a list of them.")
+        raise ParameterError(message("generation.no_prompt"))
     for prompt in prompts:
         check_value("START_STRING", prompt)
         vocab.check(prompt, "START_STRING")
@@ -108,7 +108,7 @@ def generate(model, vocab: Vocab, start_string: str | list[str] = "ROMEO: ", num
         seed = int(np.random.default_rng().integers(2**31))
     check_value("SEED", seed)
     if seed >= 2**31:  # the sampler's seeds are 32-bit
-        raise ParameterError(f"SEED={seed!r} is too large: use a whole number below 2**31 = {2**31}.")
+        raise ParameterError(message("generation.seed_too_large", seed=seed, limit=2**31))
 
     # The prompts side by side, room for the text padded to a power of two: XLA compiles once per shape.
     lengths = np.array([len(p) for p in prompts], np.int32)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from helpers.errors import UserError
+from helpers.messages import message
 
 
 class ParameterError(UserError, ValueError):
@@ -15,14 +16,15 @@ class ParameterError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class Rule:
+    """A parameter's types and test; what it allows is the catalogue's "params.at_least" or "params.<its name>"."""
     types: tuple[type, ...]
-    allowed: str
     ok: Callable[[Any], bool] = lambda v: True
     optional: bool = False
+    at_least: int | None = None
 
 
 def _at_least(n):
-    return Rule((int,), f"a whole number of at least {n}", lambda v: v >= n)
+    return Rule((int,), lambda v: v >= n, at_least=n)
 
 
 RULES: dict[str, Rule] = {
@@ -33,36 +35,32 @@ RULES: dict[str, Rule] = {
     "EMBEDDING_DIM": _at_least(1),
     "RNN_UNITS": _at_least(1),
     "NUM_LAYERS": _at_least(1),
-    "RNN_TYPE": Rule((str,), "'gru' or 'lstm'", lambda v: v in ("gru", "lstm")),
-    "DROPOUT": Rule((int, float), "a number from 0 up to (not including) 1", lambda v: 0 <= v < 1),
-    "LEARNING_RATE": Rule((int, float), "a number above 0, such as 0.001", lambda v: v > 0),
-    "CLIP_NORM": Rule((int, float), "None (no clipping) or a number above 0, such as 1.0", lambda v: v > 0, optional=True),
-    "LR_SCHEDULE": Rule((str,), "'constant' or 'cosine'", lambda v: v in ("constant", "cosine")),
-    "PATIENCE": Rule((int,), "None (train every epoch) or a whole number of at least 1", lambda v: v >= 1, optional=True),
-    "VAL_FRACTION": Rule((int, float), "a number above 0 and below 1, such as 0.1", lambda v: 0 < v < 1),
-    "MAX_STEPS_PER_EPOCH": Rule((int,), "None (whole epochs) or a whole number of at least 1",
-                                lambda v: v >= 1, optional=True),
-    "SEED": Rule((int,), "a whole number of 0 or more", lambda v: v >= 0),
-    "DATA_PATH": Rule((str,), "a path to a UTF-8 text file, or '' for the Shakespeare corpus"),
-    "RUN_DIR": Rule((str,), "a folder path such as '../runs/tutorial'", lambda v: v.strip() != ""),
-    "FIT_RUN_DIR": Rule((str,), "a folder path such as '../runs/tutorial' (it need not exist)", lambda v: v.strip() != ""),
-    "TEMPERATURE": Rule((int, float), "a number above 0, such as 1.0", lambda v: v > 0),
-    "TOP_K": Rule((int,), "None (no limit) or a whole number of at least 1", lambda v: v >= 1, optional=True),
+    "RNN_TYPE": Rule((str,), lambda v: v in ("gru", "lstm")),
+    "DROPOUT": Rule((int, float), lambda v: 0 <= v < 1),
+    "LEARNING_RATE": Rule((int, float), lambda v: v > 0),
+    "CLIP_NORM": Rule((int, float), lambda v: v > 0, optional=True),
+    "LR_SCHEDULE": Rule((str,), lambda v: v in ("constant", "cosine")),
+    "PATIENCE": Rule((int,), lambda v: v >= 1, optional=True),
+    "VAL_FRACTION": Rule((int, float), lambda v: 0 < v < 1),
+    "MAX_STEPS_PER_EPOCH": Rule((int,), lambda v: v >= 1, optional=True),
+    "SEED": Rule((int,), lambda v: v >= 0),
+    "DATA_PATH": Rule((str,)),
+    "RUN_DIR": Rule((str,), lambda v: v.strip() != ""),
+    "FIT_RUN_DIR": Rule((str,), lambda v: v.strip() != ""),
+    "TEMPERATURE": Rule((int, float), lambda v: v > 0),
+    "TOP_K": Rule((int,), lambda v: v >= 1, optional=True),
     "NUM_GENERATE": _at_least(0),
-    "START_STRING": Rule((str,), "a non-empty string such as 'ROMEO: '", lambda v: v != ""),
+    "START_STRING": Rule((str,), lambda v: v != ""),
     "LOG_EVERY": _at_least(1),
     "SAVE_EVERY": _at_least(1),
     "REPEATS": _at_least(1),
     "TRAIN_STEPS": _at_least(1),
-    "EXPORT_DIR": Rule((str,), "a folder path such as '../runs/export'", lambda v: v.strip() != ""),
-    "GRU_IMPL": Rule((str,), "'auto' (fused on a CPU, cuDNN on a GPU), 'fused' or 'keras'",
-                     lambda v: v in ("auto", "fused", "keras")),
-    "PRECISION": Rule((str,), "'auto' (what the hardware does fast), 'float32', 'mixed_bfloat16' or 'mixed_float16'",
-                      lambda v: v in ("auto", "float32", "mixed_bfloat16", "mixed_float16")),
-    "CARRY_STATE": Rule((bool,), "True (each batch continues the last one's text and state) or False"),
-    "STRATEGY": Rule((str,), "'default' (one device), 'mirrored' (every GPU) or 'tpu'",
-                     lambda v: v in ("default", "mirrored", "tpu")),
-    "CHECKPOINT": Rule((str,), "'best' (lowest validation loss) or 'latest'", lambda v: v in ("best", "latest")),
+    "EXPORT_DIR": Rule((str,), lambda v: v.strip() != ""),
+    "GRU_IMPL": Rule((str,), lambda v: v in ("auto", "fused", "keras")),
+    "PRECISION": Rule((str,), lambda v: v in ("auto", "float32", "mixed_bfloat16", "mixed_float16")),
+    "CARRY_STATE": Rule((bool,)),
+    "STRATEGY": Rule((str,), lambda v: v in ("default", "mirrored", "tpu")),
+    "CHECKPOINT": Rule((str,), lambda v: v in ("best", "latest")),
 }
 
 
@@ -70,13 +68,14 @@ def check_value(name: str, value: Any) -> None:
     rule = RULES.get(name)
     if rule is None:
         guess = difflib.get_close_matches(name, RULES, n=1)
-        hint = f" Did you mean {guess[0]}?" if guess else ""
-        raise ParameterError(f"{name} is not a parameter of these notebooks.{hint} Known: {', '.join(RULES)}.")
+        hint = message("params.did_you_mean", guess=guess[0]) if guess else ""
+        raise ParameterError(message("params.unknown", name=name, hint=hint, known=", ".join(RULES)))
     if value is None and rule.optional:
         return
     wrong_type = (isinstance(value, bool) and bool not in rule.types) or not isinstance(value, rule.types)
     if wrong_type or not rule.ok(value):
-        raise ParameterError(f"{name}={value!r} is not allowed: {name} must be {rule.allowed}.")
+        allowed = message("params.at_least", n=rule.at_least) if rule.at_least is not None else message(f"params.{name}")
+        raise ParameterError(message("params.not_allowed", name=name, value=value, allowed=allowed))
 
 
 def check(values: dict[str, Any]) -> None:

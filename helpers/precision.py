@@ -9,6 +9,7 @@ import platform
 from pathlib import Path
 
 from helpers.params import check_value
+from helpers.messages import message
 
 # The instruction sets that decide how fast this machine's matrix products can be, in float32 and bfloat16.
 CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
@@ -86,17 +87,18 @@ def choose_precision(precision: str = "auto") -> tuple[str, str]:
     this hardware computes fast (float16 on tensor cores, bfloat16 on a TPU or a CPU with AVX-512 BF16 or AMX)."""
     check_value("PRECISION", precision)
     if precision != "auto":
-        return precision, "as set"
+        return precision, message("precision.as_set")
     capability = gpu_compute_capability()
     if capability is not None:
+        major, minor = capability
         if capability >= (7, 0):
-            return "mixed_float16", f"a GPU with tensor cores (compute capability {capability[0]}.{capability[1]})"
-        return "float32", f"a GPU without tensor cores (compute capability {capability[0]}.{capability[1]})"
+            return "mixed_float16", message("precision.tensor_cores", major=major, minor=minor)
+        return "float32", message("precision.no_tensor_cores", major=major, minor=minor)
     from helpers.distribute import on_tpu
 
     if on_tpu():
-        return "mixed_bfloat16", "a TPU"
+        return "mixed_bfloat16", message("precision.tpu")
     flags = [flag for flag in BF16_FLAGS if flag in cpu_flags()]
     if flags:
-        return "mixed_bfloat16", f"a CPU with bfloat16 instructions ({', '.join(flags)})"
-    return "float32", "a CPU without bfloat16 instructions (neither AVX-512 BF16 nor AMX)"
+        return "mixed_bfloat16", message("precision.bf16_cpu", flags=", ".join(flags))
+    return "float32", message("precision.no_bf16_cpu")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from helpers.data import PROJECT_ROOT, sha256_of
+from helpers.messages import message
 from helpers.model import CharRNN
 from helpers.rundir import CHECKPOINT_RE, RunDirError, at_epoch, has_trained_model, load_run, read_history
 from helpers.vocab import Vocab
@@ -23,14 +24,11 @@ def restore(run_dir: str | Path, checkpoint: str = "best", gru_impl: str = "auto
         model, vocab = load_run(run_dir, checkpoint, gru_impl)
         epoch = int(CHECKPOINT_RE.match(model.checkpoint.name).group(1))
         val = at_epoch(read_history(run_dir), epoch)
-        loss = f", validation loss {val:.3f}" if val is not None else ""
-        return model, vocab, f"Loaded {run_dir}, epoch {epoch} ({checkpoint}{loss})."
+        key = "pretrained.loaded" if val is None else "pretrained.loaded_with_loss"
+        return model, vocab, message(key, run_dir=run_dir, epoch=epoch, checkpoint=checkpoint, val_loss=val)
     model, vocab = load_pretrained(pretrained, gru_impl)
     info = pretrained_info(pretrained)
-    return model, vocab, (
-        f"{run_dir} holds no trained model yet, so this uses the project's pretrained model "
-        f"(pretrained/, epoch {info['epoch']}, validation loss {info['val_loss']:.3f}); train your own with notebook 04."
-    )
+    return model, vocab, message("pretrained.fallback", run_dir=run_dir, epoch=info["epoch"], val_loss=info["val_loss"])
 
 
 def run_parameters(run_dir: str | Path, pretrained: Path = PRETRAINED_DIR) -> dict:
@@ -51,12 +49,10 @@ def load_pretrained(folder: Path = PRETRAINED_DIR, gru_impl: str = "auto") -> tu
     """The committed pretrained model, after checking its weights against the recorded SHA-256."""
     weights = folder / PRETRAINED_WEIGHTS
     if not weights.exists() or not (folder / "provenance.json").exists():
-        raise RunDirError(f"{folder} has no pretrained model (missing {PRETRAINED_WEIGHTS} or provenance.json). "
-                          f"Restore it with `git checkout pretrained/`, or train one with notebook 04.")
+        raise RunDirError(message("pretrained.missing", folder=folder, weights=PRETRAINED_WEIGHTS))
     expected = pretrained_info(folder)["sha256"]
     actual = sha256_of(weights)
     if actual != expected:
-        raise RunDirError(f"{weights} is damaged or incomplete (sha256 {actual[:12]}…, expected {expected[:12]}…). "
-                          f"Restore it with `git checkout pretrained/`.")
+        raise RunDirError(message("pretrained.damaged", weights=weights, actual=actual[:12], expected=expected[:12]))
     model, vocab = load_run(folder, weights, gru_impl)
     return model, vocab

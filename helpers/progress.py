@@ -9,6 +9,8 @@ import time
 
 import keras
 
+from helpers.messages import message
+
 SAMPLE_START = "ROMEO: "
 SAMPLE_CHARS = 200
 TEN_MINUTES = 600.0
@@ -21,7 +23,7 @@ def bits_per_char(loss: float) -> float:
 
 def describe_loss(loss: float) -> str:
     """A cross-entropy in nats, also as bits per character and perplexity."""
-    return f"{loss:.3f} ({bits_per_char(loss):.2f} bits/char, perplexity {math.exp(loss):.2f})"
+    return message("progress.loss", loss=loss, bits=bits_per_char(loss), perplexity=math.exp(loss))
 
 
 def _clock(seconds: float) -> str:
@@ -67,20 +69,21 @@ class Progress:
     def step(self, step: int, loss: float) -> None:
         elapsed = time.perf_counter() - self.started
         if self.steps and step:
-            left = f" · about {_clock(elapsed / step * (self.steps - step))} left"
+            left = message("progress.left", left=_clock(elapsed / step * (self.steps - step)))
             count = f"{step}/{self.steps}"
             bar = "█" * (20 * step // self.steps) + "░" * (20 - 20 * step // self.steps)
         else:
             left, count, bar = "", str(step), ""
-        self.line.update(f"epoch {self.epoch}/{self.epochs} {bar} {count} steps · {_clock(elapsed)} elapsed{left} · loss {loss:.3f}")
+        self.line.update(message("progress.step", epoch=self.epoch, epochs=self.epochs, bar=bar, count=count,
+                                 elapsed=_clock(elapsed), left=left, loss=loss))
 
     def end_epoch(self, epoch: int, loss: float, val_loss: float | None = None) -> None:
         seconds = time.perf_counter() - self.started
-        self.line.update(f"epoch {epoch}/{self.epochs} done in {_clock(seconds)}", force=True)
+        self.line.update(message("progress.epoch_done", epoch=epoch, epochs=self.epochs, elapsed=_clock(seconds)), force=True)
         if not math.isfinite(loss):
             return
-        validation = f" · validation loss {describe_loss(val_loss)}" if val_loss is not None else ""
-        print(f"Epoch {epoch}/{self.epochs} · {seconds:.0f} s · training loss {loss:.3f}{validation}")
+        validation = message("progress.validation", loss=describe_loss(val_loss)) if val_loss is not None else ""
+        print(message("progress.epoch", epoch=epoch, epochs=self.epochs, seconds=seconds, loss=loss, validation=validation))
         if self.vocab is not None and self.model is not None:
             from helpers.generation import generate
 
@@ -156,15 +159,14 @@ def advise_on_duration(model: keras.Model, train_ds, val_ds, epochs: int) -> Non
     per_step, total, steps = estimate
     flags = cpu_flags()
     kind = cpu_kind(flags)
-    print(f"On this CPU{f' ({kind})' if kind else ''} a training step takes about {per_step:.1f} s: "
-             f"{epochs} epoch(s) of {steps} steps will take about {total / 60:.0f} minutes.")
+    print(message("progress.estimate", kind=f" ({kind})" if kind else "", per_step=per_step, epochs=epochs, steps=steps,
+                  minutes=total / 60))
     if total > TEN_MINUTES:
         per_epoch = total / epochs
         if per_epoch <= TEN_MINUTES:
             change = f"EPOCHS = {int(TEN_MINUTES // per_epoch)}"
         else:
             change = f"MAX_STEPS_PER_EPOCH = {max(1, int(steps * TEN_MINUTES / per_epoch / epochs))}"
-        print(f"For a run of at most 10 minutes set {change}, or use a GPU (on Colab: Runtime > Change runtime type).")
+        print(message("progress.advice", change=change))
         if model.dtype_policy.name == "float32" and any(flag in flags for flag in BF16_FLAGS):
-            print('This CPU has bfloat16 instructions: PRECISION = "auto" would run the matrix products in 16 bits, '
-                     'faster, with slightly different numbers.')
+            print(message("progress.bf16"))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from helpers.data import sha256_of
 from helpers.errors import UserError
+from helpers.messages import message
 from helpers.model import CharRNN, build_model
 from helpers.precision import INTERCHANGEABLE, describe_machine
 from helpers.vocab import Vocab
@@ -20,8 +21,8 @@ CHECKPOINT_RE = re.compile(r"^epoch_(\d+)\.weights\.h5$")
 # Parameters that may change between two runs into one folder: they do not alter what is trained.
 # Any other difference (LEARNING_RATE, BATCH_SIZE, the text, ...) would make a resumed run another experiment.
 RESUMABLE_CHANGES = {"EPOCHS", "RUN_DIR", "GRU_IMPL", "FIT_RUN_DIR"}
-_CONFIG_NAMES = {"vocab_size": "vocabulary size", "embedding_dim": "EMBEDDING_DIM", "rnn_units": "RNN_UNITS",
-                 "rnn_type": "RNN_TYPE", "num_layers": "NUM_LAYERS", "dropout": "DROPOUT"}
+_CONFIG_NAMES = {"embedding_dim": "EMBEDDING_DIM", "rnn_units": "RNN_UNITS", "rnn_type": "RNN_TYPE",
+                 "num_layers": "NUM_LAYERS", "dropout": "DROPOUT"}  # and vocab_size, the catalogue's "rundir.vocab_size"
 
 
 class RunDirError(UserError, ValueError):
@@ -51,21 +52,18 @@ def check_run_matches(run_dir: Path, model: CharRNN, vocab: Vocab, params: dict 
     differences = {}
     if (run_dir / "model.json").exists():
         saved = json.loads((run_dir / "model.json").read_text())
-        differences.update({_CONFIG_NAMES.get(k, k): (saved.get(k), v) for k, v in model.config.items()
-                            if saved.get(k) != v})
+        names = {**_CONFIG_NAMES, "vocab_size": message("rundir.vocab_size")}
+        differences.update({names.get(k, k): (saved.get(k), v) for k, v in model.config.items() if saved.get(k) != v})
     if (run_dir / "params.json").exists() and params and list_checkpoints(run_dir):
         saved = json.loads((run_dir / "params.json").read_text())
         differences.update({k: v for k, v in _differences(saved, params, set(saved) | set(params)).items()
                             if k not in differences})
     text_changed = differences.pop("TEXT_SHA256", None)
-    described = [f"{name} is {there!r} there, {here!r} here" for name, (there, here) in differences.items()]
+    described = [message("rundir.difference", name=name, there=there, here=here) for name, (there, here) in differences.items()]
     if text_changed or ((run_dir / "vocab.json").exists() and Vocab.load(run_dir / "vocab.json") != vocab):
-        described.append("it was trained on another text")
+        described.append(message("rundir.other_text"))
     if described:
-        raise RunDirError(
-            f"{run_dir} holds a run with other settings ({'; '.join(described)}). "
-            f"Set RUN_DIR to a new folder for this experiment, or use that run's settings; its checkpoints are left untouched."
-        )
+        raise RunDirError(message("rundir.other_settings", run_dir=run_dir, differences="; ".join(described)))
 
 
 def training_differences(run_dir: str | Path, params: dict) -> dict[str, tuple]:
@@ -133,21 +131,16 @@ def load_run(run_dir: str | Path, checkpoint: str | Path = "best", gru_impl: str
         epoch = best_epoch(run_dir) if checkpoint == "best" else max(list_checkpoints(run_dir), default=None)
         checkpoint = checkpoint_path(run_dir, epoch) if epoch else None
     if missing or checkpoint is None:
-        what = ", ".join(missing) if missing else "a checkpoint"
-        raise RunDirError(
-            f"{run_dir} has no trained model (missing {what}). Run notebooks/04_fit.ipynb first, "
-            f"or set RUN_DIR to the folder a training run wrote."
-        )
+        what = ", ".join(missing) if missing else message("rundir.a_checkpoint")
+        raise RunDirError(message("rundir.no_model", run_dir=run_dir, missing=what))
     vocab = Vocab.load(run_dir / "vocab.json")
     config = json.loads((run_dir / "model.json").read_text())
     model = build_model(**config, gru_impl=gru_impl)
     try:
         model.load_weights(checkpoint)
     except ValueError as error:
-        raise RunDirError(
-            f"{checkpoint} does not fit the model described in {run_dir / 'model.json'} ({config}): {error}. "
-            f"Use the checkpoint of the run that wrote that folder."
-        ) from None
+        raise RunDirError(message("rundir.checkpoint_mismatch", checkpoint=checkpoint, model_json=run_dir / "model.json",
+                                  config=config, error=error)) from None
     model.checkpoint = Path(checkpoint)
     return model, vocab
 

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from helpers.distribute import make_strategy
 from helpers.errors import UserError
+from helpers.messages import message
 from helpers.model import CharRNN, build_model
 from helpers.params import check_value
 from helpers.precision import choose_precision
@@ -51,9 +52,8 @@ def save_epoch(model: keras.Model, run_dir: str | Path, epoch: int, logs: dict, 
     run_dir = Path(run_dir)
     if not math.isfinite(float(logs.get("loss", 0.0))):
         kept = list_checkpoints(run_dir)
-        raise TrainingDiverged(f"Training stopped in epoch {epoch}: the loss became {float(logs['loss'])}. "
-                               f"Nothing of this epoch was saved; the last good checkpoint is "
-                               f"{kept[max(kept)].name if kept else 'none (no epoch finished)'}. Try a smaller LEARNING_RATE.")
+        last = kept[max(kept)].name if kept else message("training.no_checkpoint")
+        raise TrainingDiverged(message("training.diverged", epoch=epoch, loss=float(logs["loss"]), last=last))
     history = read_history(run_dir)
     for key, value in logs.items():
         history.setdefault(key, []).append(float(value))
@@ -97,10 +97,10 @@ def resume(model: keras.Model, run_dir: str | Path, epochs: int, patience: int |
         keep = [i for i, e in enumerate(history["epoch"]) if e <= epoch]
         write_json(Path(run_dir) / "history.json", {k: [v[i] for i in keep] for k, v in history.items()})
     if epoch:
-        print(f"Resuming {run_dir} after epoch {epoch} of {epochs}.")
+        print(message("training.resuming", run_dir=run_dir, epoch=epoch, epochs=epochs))
     stale = epochs_without_improvement(read_history(run_dir))
     if patience is not None and epoch < epochs and stale >= patience:
-        print(f"Not resuming: the last {stale} epochs did not lower the validation loss (PATIENCE = {patience}).")
+        print(message("training.not_resuming", stale=stale, patience=patience))
         return epochs
     return epoch
 
@@ -134,9 +134,8 @@ class StopWhenStale(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         stale = epochs_without_improvement(read_history(self.run_dir))
         if stale >= self.patience:
-            print(f"Stopping after epoch {epoch + 1}: the validation loss has not improved for {stale} "
-                  f"epoch{'s' if stale > 1 else ''} "
-                  f"(PATIENCE = {self.patience}).")
+            print(message("training.stopping" if stale > 1 else "training.stopping_after_one", epoch=epoch + 1, stale=stale,
+                          patience=self.patience))
             self.model.stop_training = True
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.errors import UserError
+from helpers.messages import message
 
 
 class VocabError(UserError, ValueError):
@@ -42,10 +43,7 @@ class Vocab:
         unknown = sorted(set(text) - set(self.char2idx))
         if unknown:
             listed = ", ".join(repr(c) for c in unknown)
-            raise VocabError(
-                f"{name} has characters not in the vocabulary: {listed} — the model knows "
-                f"{len(self)} characters; use only those (vocab.chars lists them)."
-            )
+            raise VocabError(message("vocab.unknown", name=name, listed=listed, size=len(self)))
 
     def encode(self, text: str, name: str = "text") -> np.ndarray:
         """Characters -> int32 ids."""
