@@ -9,6 +9,7 @@ import os
 import sys
 
 from helpers.errors import UserError
+from helpers.messages import language as language_chosen
 from helpers.messages import message, set_language
 
 
@@ -87,6 +88,8 @@ def setup(language: str = "en") -> None:
     """The setup cell's last step: choose the language of helpers' messages ("en" or "ja"; the environment variable
     CHAR_RNN_LANGUAGE, where set, overrides it), say which hardware runs the notebook, and reload edited helpers."""
     set_language(language)
+    if language_chosen() == "ja":
+        _japanese_font()
     device = accelerator()
     print(message("setup.accelerator", device=device))
     if "google.colab" in sys.modules and device.startswith("CPU"):
@@ -100,6 +103,23 @@ def setup(language: str = "en") -> None:
     if shell is not None and "autoreload" not in shell.extension_manager.loaded:
         shell.run_line_magic("load_ext", "autoreload")
         shell.run_line_magic("autoreload", "2")  # an edited helpers file takes effect without a restart
+
+
+def _japanese_font() -> None:
+    """Figures in Japanese need a font with kana and kanji: matplotlib-fontja's IPAexGothic, with DejaVu Sans (matplotlib's
+    own) behind it for the symbols it lacks (⊙, say). Colab does not have the package: it is installed there."""
+    try:
+        import matplotlib_fontja  # noqa: F401  (registers its font)
+    except ImportError:
+        if "google.colab" not in sys.modules:
+            raise
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "matplotlib-fontja"], check=True)
+        import matplotlib_fontja  # noqa: F401
+    import matplotlib
+
+    matplotlib.rcParams["font.family"] = ["IPAexGothic", "DejaVu Sans"]
 
 
 from helpers import params  # noqa: E402, F401  (light: lets every notebook call helpers.params.check)

@@ -6,20 +6,21 @@ import ipywidgets as widgets
 
 from helpers.errors import UserError
 from helpers.generation import generate
+from helpers.messages import message
 
 
 def generator_widget(model, vocab, start_string: str = "ROMEO: ", num_chars: int = 300,
                      temperature: float = 1.0, top_k: int | None = None, seed: int = 42) -> widgets.VBox:
     """Controls for ``generate`` and an output area; each press of the button writes a new text there."""
     style = {"description_width": "90px"}
-    prompt = widgets.Textarea(value=start_string, description="prompt", style=style, layout={"width": "500px"})
-    temp = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature", style=style)
+    prompt = widgets.Textarea(value=start_string, description=message("widget.prompt"), style=style, layout={"width": "500px"})
+    temp = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description=message("widget.temperature"), style=style)
     # None, no limit, is the slider at its right end: the k likeliest of all the characters are all of them.
-    k = widgets.IntSlider(value=len(vocab) if top_k is None else top_k, min=1, max=len(vocab), description="top-k",
+    k = widgets.IntSlider(value=len(vocab) if top_k is None else top_k, min=1, max=len(vocab), description=message("widget.top_k"),
                           style=style)
-    length = widgets.IntSlider(value=num_chars, min=10, max=2000, step=10, description="characters", style=style)
-    seed_box = widgets.IntText(value=seed, description="seed", style=style)
-    button = widgets.Button(description="Generate", button_style="primary")
+    length = widgets.IntSlider(value=num_chars, min=10, max=2000, step=10, description=message("widget.characters"), style=style)
+    seed_box = widgets.IntText(value=seed, description=message("widget.seed"), style=style)
+    button = widgets.Button(description=message("widget.generate"), button_style="primary")
     output = widgets.Output(layout={"border": "1px solid #ccc", "padding": "4px"})
 
     def write(_=None):

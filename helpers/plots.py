@@ -8,23 +8,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from helpers.messages import message
 
-def plot_history(history: dict[str, list[float]], title: str = "Training"):
+
+def plot_history(history: dict[str, list[float]], title: str | None = None):
     """Training and validation loss per epoch, with perplexity (exp(loss)) on the right axis."""
     epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(epochs, history["loss"], "o-", label="training loss")
+    ax.plot(epochs, history["loss"], "o-", label=message("plots.training_loss"))
     if history.get("val_loss"):
-        ax.plot(epochs, history["val_loss"], "s--", label="validation loss")
-    ax.set_xlabel("epoch")
+        ax.plot(epochs, history["val_loss"], "s--", label=message("plots.validation_loss"))
+    ax.set_xlabel(message("plots.epoch"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # whole epochs: no tick at 1.25
-    ax.set_ylabel("cross-entropy (nats per character)")
-    ax.set_title(title)
+    ax.set_ylabel(message("plots.cross_entropy"))
+    ax.set_title(title or message("plots.training"))
     ax.grid(alpha=0.3)
     ax.legend()
     # The right axis is the same curve read as perplexity: loss -> exp(loss), and back with log.
     right = ax.secondary_yaxis("right", functions=(np.exp, _log))
-    right.set_ylabel("perplexity")
+    right.set_ylabel(message("plots.perplexity"))
     fig.tight_layout()
     return fig
 
@@ -43,9 +45,9 @@ def plot_char_frequencies(text: str, vocab):
     ax.bar(range(len(chars)), [counts[c] for c in chars])
     ax.set_xticks(range(len(chars)), [_label(c) for c in chars], fontsize=8)
     ax.set_yscale("log")
-    ax.set_xlabel("character (␣ space, ⏎ new line)")
-    ax.set_ylabel("occurrences (log scale)")
-    ax.set_title(f"The {len(chars)} characters of the text, most frequent first")
+    ax.set_xlabel(message("plots.character"))
+    ax.set_ylabel(message("plots.occurrences"))
+    ax.set_title(message("plots.frequencies_title", count=len(chars)))
     fig.tight_layout()
     return fig
 
@@ -64,9 +66,9 @@ def plot_next_char(model, vocab, prompt: str, top: int = 15, title: str | None =
     fig, ax = plt.subplots(figsize=(8, 3))
     ax.bar(range(top), p[best])
     ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
-    ax.set_xlabel(f"the {top} likeliest next characters (␣ space, ⏎ new line)")
-    ax.set_ylabel("probability")
-    ax.set_title(title or f"What comes after {prompt!r}? The {top} likeliest characters")
+    ax.set_xlabel(message("plots.likeliest", top=top))
+    ax.set_ylabel(message("plots.probability"))
+    ax.set_title(title or message("plots.next_char_title", prompt=prompt, top=top))
     fig.tight_layout()
     return fig
 
@@ -78,11 +80,12 @@ def plot_temperatures(model, vocab, prompt: str, temperatures=(0.5, 1.0, 1.5), t
     width = 0.8 / len(temperatures)
     for k, temperature in enumerate(temperatures):
         p = next_char_probabilities(model, vocab, prompt, temperature)
-        ax.bar(np.arange(top) + (k - (len(temperatures) - 1) / 2) * width, p[best], width, label=f"temperature {temperature}")
+        ax.bar(np.arange(top) + (k - (len(temperatures) - 1) / 2) * width, p[best], width,
+               label=message("plots.temperature", temperature=temperature))
     ax.set_xticks(range(top), [_label(vocab.chars[i]) for i in best])
-    ax.set_xlabel(f"the {top} likeliest next characters at temperature 1 (␣ space, ⏎ new line)")
-    ax.set_ylabel("probability")
-    ax.set_title(f"The next character after {prompt!r}: low temperature sharpens, high flattens")
+    ax.set_xlabel(message("plots.likeliest_at_1", top=top))
+    ax.set_ylabel(message("plots.probability"))
+    ax.set_title(message("plots.temperatures_title", prompt=prompt))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -107,7 +110,7 @@ def surprise_html(model, vocab, passage: str, cap: float = 6.0):
     for char, nats in zip(passage, surprise(model, vocab, passage)):
         level = 0.0 if np.isnan(nats) else min(nats, cap) / cap
         shown = "⏎<br>" if char == "\n" else escape(char)
-        title = "first character" if np.isnan(nats) else f"{nats:.2f} nats"
+        title = message("plots.first_character") if np.isnan(nats) else message("plots.nats", nats=nats)
         spans.append(f'<span title="{title}" style="background: rgba(220, 40, 40, {level:.2f})">{shown}</span>')
     return HTML('<div style="font-family: monospace; line-height: 1.6">' + "".join(spans) + "</div>")
 
@@ -126,9 +129,9 @@ def plot_embeddings(model, vocab):
     margin = 0.06 * np.ptp(points, axis=0)
     ax.set_xlim(points[:, 0].min() - margin[0], points[:, 0].max() + margin[0])
     ax.set_ylim(points[:, 1].min() - margin[1], points[:, 1].max() + margin[1])
-    ax.set_xlabel(f"first principal component ({explained[0]:.0%} of the variance)")
-    ax.set_ylabel(f"second principal component ({explained[1]:.0%} of the variance)")
-    ax.set_title(f"{len(vocab)} character embeddings (capitals red, small letters blue, the rest black)")
+    ax.set_xlabel(message("plots.first_component", share=explained[0]))
+    ax.set_ylabel(message("plots.second_component", share=explained[1]))
+    ax.set_title(message("plots.embeddings_title", count=len(vocab)))
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(alpha=0.2)
@@ -189,7 +192,7 @@ def plot_unit(passage: str, activations: np.ndarray, unit: int):
             ax.text(j, i, "⏎" if char == "\n" else char, ha="center", va="center", fontsize=8, family="monospace")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"GRU unit {unit}: its output at each character (blue -1, red +1)")
+    ax.set_title(message("plots.unit_title", unit=unit))
     fig.tight_layout()
     return fig
 

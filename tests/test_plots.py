@@ -142,3 +142,34 @@ def test_unit_picture_shows_each_activation_at_its_character():
     grid = fig.axes[0].images[0].get_array()
     assert np.allclose(grid[0, :3], [0.1, -0.2, 0.3]) and np.allclose(grid[1, :3], [0.4, -0.5, 0.6])
     assert [t.get_text() for t in fig.axes[0].texts] == ["A", "B", "⏎", "C", "D", "E"]
+
+
+def test_in_japanese_every_figure_of_helpers_is_labelled_in_japanese_with_no_missing_glyph(text, vocab):
+    import re
+    import warnings
+
+    import numpy as np
+
+    import helpers
+    from helpers.messages import set_language
+    from helpers.plots import plot_char_frequencies, plot_embeddings, plot_next_char, plot_temperatures, plot_unit
+
+    model = tiny_model(vocab)
+    set_language("ja")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message="Glyph .* missing")  # matplotlib's warning where it draws a box
+            helpers._japanese_font()  # what helpers.setup("ja") does
+            figures = [plot_history({"loss": [2.0, 1.5], "val_loss": [1.9, 1.6]}), plot_char_frequencies(text, vocab),
+                       plot_next_char(model, vocab, "ROMEO: "), plot_temperatures(model, vocab, "ROMEO: "),
+                       plot_embeddings(model, vocab), plot_unit("Ay,\nay", np.zeros(6), 3)]
+            for fig in figures:
+                fig.canvas.draw()
+    finally:
+        set_language("en")
+    for fig in figures:
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            words = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in (legend.get_texts() if legend else [])),
+                     *(child.yaxis.label.get_text() for child in ax.child_axes)]  # the perplexity axis
+            assert [w for w in words if w and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", w)] == []
