@@ -68,16 +68,64 @@ def docstrings(source: str) -> list[str]:
     return [t.string for t in _tokens(source) if t.type == tokenize.STRING and t.start in starts]
 
 
-def code_tokens(source: str) -> list[tuple[int, str]]:
-    """A code cell's tokens without its comments and blank lines, each docstring as "<docstring>": equal for a
-    cell and its translation."""
-    starts = _docstring_starts(source)
-    return [(t.type, "<docstring>" if t.type == tokenize.STRING and t.start in starts else t.string)
-            for t in _tokens(source) if t.type not in (tokenize.COMMENT, tokenize.NL)]
+class _Shape(ast.NodeTransformer):
+    """A syntax tree with each string (a docstring, a label, an f-string) set aside, an f-string's values kept."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, str):
+            self.strings.append(node.value)
+            return ast.Constant("<string>")
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        self.strings.append(ast.unparse(node))  # the values it fills in may move: Japanese puts words in another order
+        filled = sorted(ast.dump(value) for value in node.values if isinstance(value, ast.FormattedValue))
+        return ast.Constant(f"<string {' '.join(filled)}>")
+
+
+def shape(source: str) -> tuple[str, list[str]]:
+    """A code cell's program without its comments and the text of its strings, and those strings in order."""
+    shaper = _Shape()
+    return ast.dump(shaper.visit(ast.parse(source))), shaper.strings
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
+
+
+def code_problem(en: str, ja: str) -> str | None:
+    """Why ``ja`` is not the code of cell ``en`` with only its comments and strings translated, or None.
+
+    A string may change only to Japanese, and the same way wherever it recurs in the cell (a dictionary's key and
+    the test of it): a label becomes Japanese, a value the code uses ("tab:red", "center") stays as it is."""
+    (en_shape, en_strings), (ja_shape, ja_strings) = shape(en), shape(ja)
+    if en_shape != ja_shape:
+        return "the translation changes the code, not only its comments and strings"
+    chosen: dict[str, str] = {}
+    for was, now in zip(en_strings, ja_strings):
+        if was != now and not JAPANESE.search(now):
+            return f"the string {was!r} becomes {now!r}: a string the translation changes must become Japanese"
+        if chosen.setdefault(was, now) != now:
+            return f"the string {was!r} is translated two ways in one cell: {chosen[was]!r} and {now!r}"
+    return None
+
+
+def translated_strings(en: str, ja: str) -> tuple[str, str]:
+    """The strings of a code cell that its translation changes, in English and in Japanese (for the glossary)."""
+    pairs = [(was, now) for was, now in zip(shape(en)[1], shape(ja)[1]) if was != now]
+    return "\n".join(was for was, _ in pairs), "\n".join(now for _, now in pairs)
 
 
 def translatable(cell: dict) -> bool:
+    """A cell with words to translate: markdown, or code with comments or docstrings. A code cell whose only words are
+    its strings (a figure's title) may have an entry too."""
     return cell["cell_type"] == "markdown" or (cell["cell_type"] == "code" and bool(text_of(cell, source_of(cell))))
+
+
+def has_entry(cell: dict, catalogue: dict) -> bool:
+    return translatable(cell) or (cell["cell_type"] == "code" and cell["id"] in catalogue and bool(shape(source_of(cell))[1]))
 
 
 def english(name: str) -> dict:
@@ -118,7 +166,7 @@ def problems(name: str, nb: dict | None = None, catalogue: dict | None = None) -
     catalogue = load_catalogue(name) if catalogue is None else catalogue
     found, ids = [], set()
     for index, cell in enumerate(nb["cells"], 1):
-        if not translatable(cell):
+        if not has_entry(cell, catalogue):
             continue
         ids.add(cell["id"])
         where = f"{name} cell {index} ({cell['cell_type']}, id {cell['id']})"
@@ -130,8 +178,8 @@ def problems(name: str, nb: dict | None = None, catalogue: dict | None = None) -
         elif entry.get("en") != source_hash(source_of(cell)):
             found.append(f"{where}: stale, the English cell changed since it was translated; translate it again "
                          f"and set en: {source_hash(source_of(cell))}")
-        elif cell["cell_type"] == "code" and code_tokens(entry["ja"]) != code_tokens(source_of(cell)):
-            found.append(f"{where}: the translation changes the code, not only its comments")
+        elif cell["cell_type"] == "code" and (problem := code_problem(source_of(cell), entry["ja"])):
+            found.append(f"{where}: {problem}")
     found += [f"{name}: entry {cell_id} matches no English cell with text; delete it" for cell_id in catalogue
               if cell_id not in ids]
     return found
@@ -145,7 +193,7 @@ def build(name: str) -> dict:
         raise ValueError("\n".join(found))
     ja = copy.deepcopy(nb)
     for cell in ja["cells"]:
-        if translatable(cell):
+        if has_entry(cell, catalogue):
             cell["source"] = catalogue[cell["id"]]["ja"].splitlines(keepends=True)
     return ja
 
@@ -262,7 +310,7 @@ def translated_cells(name: str) -> list[tuple[str, dict, str]]:
     catalogue, found = load_catalogue(name), []
     for index, cell in enumerate(english(name)["cells"], 1):
         entry = catalogue.get(cell["id"]) or {}
-        if translatable(cell) and entry.get("ja"):
+        if has_entry(cell, catalogue) and entry.get("ja"):
             found.append((f"{name} cell {index} (id {cell['id']})", cell, entry["ja"]))
     return found
 
@@ -284,6 +332,9 @@ def content_problems(name: str) -> list[str]:
     found, known = [], comment_lines()
     for where, cell, ja in translated_cells(name):
         en_text, ja_text = text_of(cell, source_of(cell)), text_of(cell, ja)
+        if cell["cell_type"] == "code":
+            en_strings, ja_strings = translated_strings(source_of(cell), ja)
+            en_text, ja_text = f"{en_text}\n{en_strings}", f"{ja_text}\n{ja_strings}"
         found += [f"{where}: {p}" for p in glossary_problems(en_text, ja_text) + variant_problems(ja_text)]
         if cell["cell_type"] == "markdown":
             found += [f"{where}: {p}" for p in number_problems(en_text, ja_text)]

@@ -181,7 +181,7 @@ def needed_from_solutions(cells: list[dict]) -> set[str]:
 def test_student_copies_have_no_solutions_or_outputs_and_need_nothing_a_solution_defines(smoke_run, tmp_path, edition):
     """A student copy is its notebook minus the solution cells. The smoke run ran every other cell of the
     original; so the copy runs too if none of those cells reads a name that only a solution defines. The
-    Japanese edition's code is the English code token for token (tests/test_ja.py), so the same holds for its copies."""
+    Japanese edition's code is the English program, comments and strings aside (tests/test_ja.py), so the same holds for its copies."""
     from scripts.make_student import write_student_copies
 
     copies = write_student_copies(tmp_path / "student", edition)
