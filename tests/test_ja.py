@@ -8,9 +8,11 @@ notebooks/ja/, cells that nbval cannot match by id)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from test_messages import english_sentences_in
 from test_notebooks import code_cells, nbval
 
 from scripts import ja
@@ -64,7 +66,7 @@ def test_translations_change_only_comments_and_strings():
         for cell in code_cells(ja.english(name)):
             if cell["id"] in catalogue:
                 assert ja.code_problem(ja.source_of(cell), catalogue[cell["id"]]["ja"]) is None, (name, cell["id"])
-                assert ja.text_of(cell, catalogue[cell["id"]]["ja"]) != ja.text_of(cell, ja.source_of(cell)), (name, cell["id"])
+                assert catalogue[cell["id"]]["ja"] != ja.source_of(cell), (name, cell["id"])  # translated, not copied
 
 
 def test_a_translation_that_changes_code_is_refused():
@@ -90,6 +92,10 @@ def test_docstrings_and_labels_may_become_japanese_and_nothing_else_changes():
     assert ja.code_problem(en, en.replace("{n} steps", "{n + 1} ステップ")) == (
         "the translation changes the code, not only its comments and strings")
     assert ja.code_problem(en, en.replace("x * 2", "x * 3")) == "the translation changes the code, not only its comments and strings"
+    setup = "import helpers\n\nhelpers.setup()  # names the accelerator\n"
+    assert ja.code_problem(setup, setup.replace("()", '("ja")')) is None
+    assert ja.code_problem(setup, setup) == """the setup cell's translation calls helpers.setup("ja"), so that helpers speaks Japanese"""
+    assert ja.code_problem(en, en + 'helpers.setup("ja")\n') == "the translation changes the code, not only its comments and strings"
 
 
 def test_every_translation_uses_the_glossary():
@@ -172,3 +178,8 @@ def test_a_japanese_notebook_runs_and_reproduces_its_outputs(corpus_path, tmp_pa
     result = nbval([ja.JA_DIR / f"{notebook}.ipynb"], tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert f"{len(code_cells(ja.english(notebook)))} passed" in result.stdout
+    cells = code_cells(json.loads((tmp_path / f"{notebook}.ipynb").read_text()))
+    printed = "\n".join("".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+                        for cell in cells for out in cell["outputs"])
+    assert "アクセラレータ: " in printed  # helpers speaks Japanese here...
+    assert english_sentences_in(printed, "\n".join(ja.source_of(c) for c in cells)) == []  # ...and only Japanese
