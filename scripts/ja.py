@@ -46,26 +46,11 @@ def comments(source: str) -> list[str]:
     return [t.string for t in _tokens(source) if t.type == tokenize.COMMENT]
 
 
-def _docstring_starts(source: str) -> set[tuple[int, int]]:
-    """Where each docstring starts: the string that is the first statement of the cell, a def or a class.
-    None in a cell Python cannot parse (an IPython magic)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    starts = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                starts.add((first.lineno, first.col_offset))  # a byte offset, but only indentation precedes it
-    return starts
-
-
 def docstrings(source: str) -> list[str]:
-    """The docstrings of a code cell, in order, quotes included: translated like comments."""
-    starts = _docstring_starts(source)
-    return [t.string for t in _tokens(source) if t.type == tokenize.STRING and t.start in starts]
+    """The docstrings of a code cell (the cell's own, its functions' and classes'): translated like comments."""
+    nodes = [node for node in ast.walk(ast.parse(source))
+             if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return [text for text in (ast.get_docstring(node, clean=False) for node in nodes) if text]
 
 
 class _Shape(ast.NodeTransformer):
