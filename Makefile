@@ -70,21 +70,22 @@ run: $(RUN_STAMP)
 # Then the solution cells' outputs are removed, so that the committed copies do not show the answers.
 # 04 trains the tutorial's 10 epochs, then 05-07 run, and its run becomes the tutorial row of
 # records/quality.json. A fresh run needs the default run folders empty; existing ones are never deleted for you.
+# EDITION=ja runs the Japanese ones, from notebooks/ja/ as JupyterLab would: their runs go to notebooks/runs/.
 notebooks: $(RUN_STAMP)
-	@for d in runs/tutorial runs/custom_loop; do \
+	@for d in $(if $(EDITION),notebooks/)runs/tutorial $(if $(EDITION),notebooks/)runs/custom_loop; do \
 	  if [ -e $$d ]; then echo "$$d exists: move it away (it may hold a trained model) and run again."; exit 1; fi; \
 	done
 	$(MAKE) --no-print-directory execute NB="$$($(BIN)/python -c 'from scripts.runner import NOTEBOOKS; print(*NOTEBOOKS)')"
-	$(BIN)/python -m scripts.quality_row tutorial runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its defaults)"
-# Re-executes the notebooks named in NB (as `make notebooks` does for all seven).
+	$(if $(EDITION),,$(BIN)/python -m scripts.quality_row tutorial runs/tutorial "make notebooks (notebooks/04_fit.ipynb with its defaults)")
+# Re-executes the notebooks named in NB (as `make notebooks` does for all seven; EDITION=ja, the Japanese ones).
 execute: $(RUN_STAMP)
-	cd notebooks && for nb in $(NB); do \
-	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	cd notebooks/$(EDITION) && for nb in $(NB); do \
+	  $(CURDIR)/$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=-1 --ExecutePreprocessor.kernel_name=python3 $$nb.ipynb || exit 1; \
-	  ../$(BIN)/jupyter nbconvert --to notebook --inplace --log-level=WARN --TagRemovePreprocessor.enabled=True \
+	  $(CURDIR)/$(BIN)/jupyter nbconvert --to notebook --inplace --log-level=WARN --TagRemovePreprocessor.enabled=True \
 	    --TagRemovePreprocessor.remove_all_outputs_tags=solution $$nb.ipynb || exit 1; \
 	done
-	$(BIN)/python -m scripts.ja build  # the Japanese edition carries the new outputs
+	$(BIN)/python -m scripts.ja build  # the Japanese edition: its sources from the catalogue, its outputs its own run's
 # Builds the Japanese notebooks (notebooks/ja/) from the English ones and their translation catalogue.
 # One translation per cell (notebooks/ja/catalogue/); it names every translation that is missing or
 # stale since its English cell changed, and writes no notebook that has one. `python -m scripts.ja check`

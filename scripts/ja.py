@@ -46,26 +46,11 @@ def comments(source: str) -> list[str]:
     return [t.string for t in _tokens(source) if t.type == tokenize.COMMENT]
 
 
-def _docstring_starts(source: str) -> set[tuple[int, int]]:
-    """Where each docstring starts: the string that is the first statement of the cell, a def or a class.
-    None in a cell Python cannot parse (an IPython magic)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    starts = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                starts.add((first.lineno, first.col_offset))  # a byte offset, but only indentation precedes it
-    return starts
-
-
 def docstrings(source: str) -> list[str]:
-    """The docstrings of a code cell, in order, quotes included: translated like comments."""
-    starts = _docstring_starts(source)
-    return [t.string for t in _tokens(source) if t.type == tokenize.STRING and t.start in starts]
+    """The docstrings of a code cell (the cell's own, its functions' and classes'): translated like comments."""
+    nodes = [node for node in ast.walk(ast.parse(source))
+             if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return [text for text in (ast.get_docstring(node, clean=False) for node in nodes) if text]
 
 
 class _Shape(ast.NodeTransformer):
@@ -82,7 +67,12 @@ class _Shape(ast.NodeTransformer):
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
         self.strings.append(ast.unparse(node))  # the values it fills in may move: Japanese puts words in another order
-        filled = sorted(ast.dump(value) for value in node.values if isinstance(value, ast.FormattedValue))
+        filled = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                value.value = self.visit(value.value)  # a string inside the braces may change like any other
+                filled.append(ast.dump(value))
+        filled.sort()
         return ast.Constant(f"<string {' '.join(filled)}>")
 
 
@@ -95,11 +85,19 @@ def shape(source: str) -> tuple[str, list[str]]:
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
 
 
+# The one change a translation makes to the code: its setup cell chooses Japanese messages and figures.
+SETUP = ("helpers.setup()", 'helpers.setup("ja")')
+
+
 def code_problem(en: str, ja: str) -> str | None:
     """Why ``ja`` is not the code of cell ``en`` with only its comments and strings translated, or None.
 
     A string may change only to Japanese, and the same way wherever it recurs in the cell (a dictionary's key and
     the test of it): a label becomes Japanese, a value the code uses ("tab:red", "center") stays as it is."""
+    if SETUP[0] in en:
+        if SETUP[1] not in ja:
+            return f"the setup cell's translation calls {SETUP[1]}, so that helpers speaks Japanese"
+        ja = ja.replace(SETUP[1], SETUP[0])
     (en_shape, en_strings), (ja_shape, ja_strings) = shape(en), shape(ja)
     if en_shape != ja_shape:
         return "the translation changes the code, not only its comments and strings"
@@ -186,21 +184,38 @@ def problems(name: str, nb: dict | None = None, catalogue: dict | None = None) -
 
 
 def build(name: str) -> dict:
-    """The Japanese notebook: the English one with each translatable cell's source from the catalogue."""
+    """The Japanese notebook: the English one with each translated cell's source from the catalogue, and the outputs of
+    the Japanese notebook's own last run. A code cell whose source differs from that run's has none until the notebook
+    runs again (`make execute EDITION=ja`): the Japanese edition prints and draws in Japanese, so the English
+    outputs are not its own."""
     nb, catalogue = english(name), load_catalogue(name)
     found = problems(name, nb, catalogue)
     if found:
         raise ValueError("\n".join(found))
     ja = copy.deepcopy(nb)
+    path = JA_DIR / f"{name}.ipynb"
+    last = json.loads(path.read_text()) if path.exists() else {"cells": [], "metadata": ja["metadata"]}
+    ran = {cell["id"]: cell for cell in last["cells"]}
+    ja["metadata"] = last["metadata"]
     for cell in ja["cells"]:
         if has_entry(cell, catalogue):
             cell["source"] = catalogue[cell["id"]]["ja"].splitlines(keepends=True)
+        before = ran.get(cell["id"])
+        if cell["cell_type"] != "code":
+            continue
+        cell["metadata"].pop("execution", None)  # the English run's timings
+        if before is not None and source_of(before) == source_of(cell):
+            cell.update(outputs=before["outputs"], execution_count=before["execution_count"])
+            if "execution" in before["metadata"]:
+                cell["metadata"]["execution"] = before["metadata"]["execution"]
+        else:
+            cell.update(outputs=[], execution_count=None)
     return ja
 
 
 def notebook_text(nb: dict) -> str:
     """A notebook as Jupyter writes it, byte for byte."""
-    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # --- the glossary and the numbers (tests/test_ja.py; `check` reports them too) ---

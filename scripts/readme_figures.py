@@ -146,7 +146,8 @@ def notebooks_table(language: str = "en") -> str:
                "Times are the committed notebooks' own cell timings, with their default parameters (04: the tutorial's "
                f"10 epochs), on {processor(m)}, the machine 04 trained on."),
         "ja": ("| ノートブック | 題名 | コミット済みの実行の CPU 時間 | 演習 |",
-               "時間は、コミット済みのノートブック自身が記録したセルの実行時間です（既定のパラメータ、04 はチュートリアルどおりの "
+               "時間は、コミット済みの英語版のノートブックが記録したセルの実行時間です（コードは同じ。既定のパラメータ、"
+               "04 はチュートリアルどおりの "
                f"10 エポック、04 が訓練したマシン {m['cpu']}（{records.kind({'machine': m})}）の {m['cores']} コア）。")}[language]
     rows = [header, "| --- | --- | --- | --- |"]
     rows += [f"| [`{name}`]({folder}/{name}.ipynb) | {title} | {minutes(seconds, language)} | {exercises} |"

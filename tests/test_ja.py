@@ -8,9 +8,11 @@ notebooks/ja/, cells that nbval cannot match by id)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from test_messages import english_sentences_in
 from test_notebooks import code_cells, nbval
 
 from scripts import ja
@@ -64,7 +66,7 @@ def test_translations_change_only_comments_and_strings():
         for cell in code_cells(ja.english(name)):
             if cell["id"] in catalogue:
                 assert ja.code_problem(ja.source_of(cell), catalogue[cell["id"]]["ja"]) is None, (name, cell["id"])
-                assert ja.text_of(cell, catalogue[cell["id"]]["ja"]) != ja.text_of(cell, ja.source_of(cell)), (name, cell["id"])
+                assert catalogue[cell["id"]]["ja"] != ja.source_of(cell), (name, cell["id"])  # translated, not copied
 
 
 def test_a_translation_that_changes_code_is_refused():
@@ -79,7 +81,7 @@ def test_a_translation_that_changes_code_is_refused():
 def test_docstrings_and_labels_may_become_japanese_and_nothing_else_changes():
     en = ('def f(x):\n    """Twice x."""\n    return x * 2\n\n\n'
           'ax.set_title(f"{n} steps of {name}", color="tab:red")\nif kind == "state":\n    ax.text(0, 0, "state")\n')
-    assert ja.docstrings(en.replace("Twice x.", "x の 2 倍。")) == ['"""x の 2 倍。"""']
+    assert ja.docstrings(en.replace("Twice x.", "x の 2 倍。")) == ["x の 2 倍。"]
     labelled = en.replace("Twice x.", "x の 2 倍。").replace('f"{n} steps of {name}"', 'f"{name} の {n} ステップ"')
     assert ja.code_problem(en, labelled) is None  # an f-string's values may move, as Japanese word order wants
     assert ja.code_problem(en, en.replace('"state"', '"状態"')) is None  # the key and the test of it, alike
@@ -90,6 +92,10 @@ def test_docstrings_and_labels_may_become_japanese_and_nothing_else_changes():
     assert ja.code_problem(en, en.replace("{n} steps", "{n + 1} ステップ")) == (
         "the translation changes the code, not only its comments and strings")
     assert ja.code_problem(en, en.replace("x * 2", "x * 3")) == "the translation changes the code, not only its comments and strings"
+    setup = "import helpers\n\nhelpers.setup()  # names the accelerator\n"
+    assert ja.code_problem(setup, setup.replace("()", '("ja")')) is None
+    assert ja.code_problem(setup, setup) == """the setup cell's translation calls helpers.setup("ja"), so that helpers speaks Japanese"""
+    assert ja.code_problem(en, en + 'helpers.setup("ja")\n') == "the translation changes the code, not only its comments and strings"
 
 
 def test_every_translation_uses_the_glossary():
@@ -163,6 +169,15 @@ def test_every_markdown_cell_is_in_japanese_and_each_badge_opens_the_japanese_no
         assert f"/blob/main/notebooks/ja/{name}.ipynb)" in first, f"{name}: the Colab badge must open notebooks/ja/"
 
 
+def test_the_japanese_notebooks_ran_in_japanese_and_no_figure_lacks_a_glyph():
+    """Their outputs are their own run's: helpers spoke Japanese there, and matplotlib drew every character of every
+    label (it warns "Glyph … missing from font(s)" where it draws an empty box instead)."""
+    for name in ja.NOTEBOOKS:
+        cells = code_cells(json.loads((ja.JA_DIR / f"{name}.ipynb").read_text()))
+        printed = "".join("".join(out.get("text", "")) for cell in cells for out in cell["outputs"])
+        assert "アクセラレータ: " in printed and "missing from font" not in printed, name
+
+
 @pytest.mark.end_to_end
 def test_a_japanese_notebook_runs_and_reproduces_its_outputs(corpus_path, tmp_path):
     from scripts import runner
@@ -172,3 +187,8 @@ def test_a_japanese_notebook_runs_and_reproduces_its_outputs(corpus_path, tmp_pa
     result = nbval([ja.JA_DIR / f"{notebook}.ipynb"], tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert f"{len(code_cells(ja.english(notebook)))} passed" in result.stdout
+    cells = code_cells(json.loads((tmp_path / f"{notebook}.ipynb").read_text()))
+    printed = "\n".join("".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+                        for cell in cells for out in cell["outputs"])
+    assert "アクセラレータ: " in printed  # helpers speaks Japanese here...
+    assert english_sentences_in(printed, "\n".join(ja.source_of(c) for c in cells)) == []  # ...and only Japanese
