@@ -200,10 +200,10 @@ def build(name: str) -> dict:
     for cell in ja["cells"]:
         if has_entry(cell, catalogue):
             cell["source"] = catalogue[cell["id"]]["ja"].splitlines(keepends=True)
-        before = ran.get(cell["id"])
         if cell["cell_type"] != "code":
             continue
         cell["metadata"].pop("execution", None)  # the English run's timings
+        before = ran.get(cell["id"])
         if before is not None and source_of(before) == source_of(cell):
             cell.update(outputs=before["outputs"], execution_count=before["execution_count"])
             if "execution" in before["metadata"]:
