@@ -38,12 +38,13 @@ $(TEST_STAMP): $(RUN_STAMP)
 # the tests of tests/test_notebooks.py.
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile
-# The unit tests of helpers and scripts alone, for the edit loop.
-# No kernels, no browser, no training in fresh processes, and not the notebooks' lesson and solution
-# cells (tests/test_lessons.py, test_exercises.py: make test runs them, and so does pytest on those two files).
+# The unit tests of helpers and scripts alone, for the edit loop: no kernels, no browser, no training in
+# fresh processes (marker end_to_end), no test that trains, compiles a generator or draws every figure (marker
+# slow), and not the notebooks' lesson and solution cells (tests/test_lessons.py, test_exercises.py).
+# make test runs all of them; so does pytest on a file.
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(TEST_STAMP)
-	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end" \
+	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end and not slow" \
 	  --ignore=tests/test_notebooks.py --ignore=tests/test_browser.py \
 	  --ignore=tests/test_lessons.py --ignore=tests/test_exercises.py
 

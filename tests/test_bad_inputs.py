@@ -11,5 +11,6 @@ def test_each_bad_input_gets_one_clear_line(case, tmp_path):
     assert "\n" not in shown and "Traceback" not in shown
 
 
+@pytest.mark.slow
 def test_readme_table_is_generated_from_these_cases(tmp_path):
     assert current(NAME) == render(tmp_path), "run: .venv/bin/python -m scripts.bad_input_table"

@@ -11,6 +11,7 @@ def test_split_input_target_shifts_by_one():
     assert b"".join(inputs.numpy()) == b"Hell" and b"".join(target.numpy()) == b"ello"
 
 
+@pytest.mark.slow
 def test_tutorial_batches(ids):
     dataset = make_dataset(ids, seq_length=100, batch_size=64, buffer_size=10_000, seed=1)
     assert dataset.cardinality().numpy() == count_batches(len(ids), 100, 64) == 172

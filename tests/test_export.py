@@ -38,6 +38,7 @@ def test_exported_generator_writes_the_same_text_in_a_fresh_process(vocab, tmp_p
     np.testing.assert_allclose(reloaded(ids).numpy(), model(ids).numpy(), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_a_stacked_model_with_dropout_exports_reloads_and_serves(vocab, tmp_path):
     """The shape of pretrained/ since make best trains two layers: the export must carry both states."""
     import tensorflow as tf

@@ -33,6 +33,7 @@ def test_several_prompts_at_once(model, vocab):
     assert [len(t) - len(p) for t, p in zip(texts, prompts)] == [50, 50, 50]
 
 
+@pytest.mark.slow
 def test_top_k_1_is_greedy_whatever_the_seed(model, vocab):
     greedy = generate(model, vocab, "KING", 30, top_k=1, seed=1)
     assert greedy == generate(model, vocab, "KING", 30, top_k=1, seed=2)
@@ -67,6 +68,7 @@ def test_repeated_calls_never_retrace(model, vocab):
     assert generator_for(model).sample.experimental_get_tracing_count() == traces
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rnn", [dict(gru_impl="fused"), dict(gru_impl="keras"), dict(rnn_type="lstm", num_layers=2)])
 def test_a_prompt_gives_the_same_text_alone_as_in_a_batch(vocab, rnn):
     keras.utils.set_random_seed(0)
@@ -101,6 +103,7 @@ class NoXlaCharRNN(CharRNN):
         return (logits, states) if return_state else logits
 
 
+@pytest.mark.slow
 def test_without_xla_it_warns_once_and_writes_the_same_text(model, vocab):
     no_xla = NoXlaCharRNN(len(vocab), 16, 32)
     no_xla(np.zeros((1, 1), np.int32))  # builds it
@@ -114,6 +117,7 @@ def test_without_xla_it_warns_once_and_writes_the_same_text(model, vocab):
     assert text == generate(model, vocab, "ROMEO: ", 50, seed=1)
 
 
+@pytest.mark.slow
 def test_an_eager_loop_over_sample_logits_writes_what_generate_writes(model, vocab):
     ids = list(vocab.encode("ROMEO: "))
     logits, states = model(np.array([ids]), return_state=True)

@@ -126,6 +126,7 @@ def test_an_unknown_gru_impl_is_refused_for_an_lstm_too():
         build_model(65, rnn_type="lstm", gru_impl="x")
 
 
+@pytest.mark.slow
 def test_fit_with_the_fused_gru_reduces_the_loss():
     keras.utils.set_random_seed(0)
     ids = np.tile(np.arange(10, dtype="int32"), 33)[:321]  # a cycle the model can learn

@@ -29,6 +29,7 @@ def test_state_carried_explicitly_continues_the_sequence(rnn_type, num_layers):
     np.testing.assert_allclose(rest, whole[:, 7:], atol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_notebook_05s_stateful_model_matches_stateless_and_resets(num_layers):
     from lessons import run_cells, tagged

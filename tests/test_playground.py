@@ -1,10 +1,12 @@
 import keras
+import pytest
 
 from helpers.generation import generate
 from helpers.model import build_model
 from helpers.playground import generator_widget
 
 
+@pytest.mark.slow
 def test_the_button_writes_what_generate_writes_for_the_chosen_settings(vocab):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 8, 16)
@@ -19,6 +21,7 @@ def test_the_button_writes_what_generate_writes_for_the_chosen_settings(vocab):
     assert len(output.outputs) == 1  # each press replaces the text
 
 
+@pytest.mark.slow
 def test_top_k_none_is_the_slider_at_the_vocabulary_size(vocab):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 8, 16)

@@ -1,6 +1,7 @@
 import math
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -144,6 +145,7 @@ def test_unit_picture_shows_each_activation_at_its_character():
     assert [t.get_text() for t in fig.axes[0].texts] == ["A", "B", "⏎", "C", "D", "E"]
 
 
+@pytest.mark.slow
 def test_in_japanese_every_figure_of_helpers_is_labelled_in_japanese_with_no_missing_glyph(text, vocab):
     import re
     import warnings

@@ -42,6 +42,7 @@ def test_auto_picks_by_the_hardware_and_says_why(hardware, kind, gpu, expected):
     assert choose_precision("float32") == ("float32", "as set")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="a GPU decides these, not the processor")
 @pytest.mark.parametrize("kind", ["AVX2", "AVX-512 BF16"])
 def test_each_kind_of_processor_takes_its_own_path(processor, kind, fresh_tiny, ids, capsys):
@@ -87,6 +88,7 @@ def test_kept_xla_programs_have_a_folder_per_processor(processor, monkeypatch):
     assert folders[0].parent == folders[1].parent == Path("kept").resolve() and folders[0] != folders[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gru_impl", ["fused", "keras"])
 def test_mixed_bfloat16_trains_with_float32_weights_and_loss(ids, vocab, gru_impl):
     batches = make_dataset(ids[:20_000], 30, 8, None, max_batches=4)

@@ -11,6 +11,7 @@ from helpers.pretrained import load_pretrained, restore
 from helpers.rundir import RunDirError, load_run, read_history, save_run
 
 
+@pytest.mark.slow
 def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, vocab, ids, tmp_path):
     from helpers.dataset import train_val_split
     from helpers.training import carried_state_loss
@@ -45,6 +46,7 @@ def test_an_empty_run_dir_falls_back_to_the_pretrained_model_and_says_so(tiny, v
         load_pretrained(tmp_path / "pretrained")
 
 
+@pytest.mark.slow
 def test_the_committed_pretrained_model_loads_and_matches_its_provenance():
 
     if not (pretrained.PRETRAINED_DIR / "provenance.json").exists():

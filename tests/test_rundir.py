@@ -41,6 +41,7 @@ def test_run_dir_of_another_model_is_refused(tiny, vocab, tmp_path):
         save_run(tmp_path, build_model(len(vocab), 8, 32), vocab)
 
 
+@pytest.mark.slow
 def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
@@ -51,6 +52,7 @@ def test_checkpoint_that_does_not_fit_is_refused_with_the_reason(tiny, vocab, tm
         load_run(other, checkpoint=checkpoint_path(tmp_path, 1))
 
 
+@pytest.mark.slow
 def test_a_rerun_with_another_learning_rate_is_refused_naming_both_values(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     params = {"EPOCHS": 1, "LEARNING_RATE": 0.001, "BATCH_SIZE": 16, "RUN_DIR": "a"}
@@ -65,6 +67,7 @@ def test_a_rerun_with_another_learning_rate_is_refused_naming_both_values(tiny, 
     assert json.loads((tmp_path / "params.json").read_text())["EPOCHS"] == 3
 
 
+@pytest.mark.slow
 def test_load_run_takes_the_best_checkpoint_unless_asked_for_the_latest(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)

@@ -13,6 +13,7 @@ from helpers.training import ResetCarriedState, TrainingDiverged, carried_state_
 from lessons import compiled_04, fit_04
 
 
+@pytest.mark.slow
 def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
     keras.utils.set_random_seed(0)
     model = build_model(len(vocab), 256, 1024)
@@ -21,6 +22,7 @@ def test_untrained_loss_is_about_ln_vocab_size(ids, vocab):
     assert evaluate(model, [(inputs, target)]) == pytest.approx(math.log(65), abs=0.05)
 
 
+@pytest.mark.slow
 def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab, {"EPOCHS": 2})
@@ -34,6 +36,7 @@ def test_fit_writes_a_run_that_load_run_restores(tiny, vocab, tmp_path):
     np.testing.assert_allclose(restored(x).numpy(), model(x).numpy(), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
@@ -48,6 +51,7 @@ def test_fit_resumes_after_the_last_checkpoint(tiny, vocab, tmp_path):
     assert resumed["loss"][:2] == history["loss"][:2]
 
 
+@pytest.mark.slow
 def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
@@ -56,6 +60,7 @@ def test_pruning_keeps_the_newest_three_and_the_best(tiny, vocab, tmp_path):
     assert set(list_checkpoints(tmp_path)) == {3, 4, 5, best}
 
 
+@pytest.mark.slow
 def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab, tmp_path):
     model, train_ds, val_ds = tiny
     save_run(tmp_path, model, vocab)
@@ -69,6 +74,7 @@ def test_diverging_training_stops_and_keeps_the_last_good_checkpoint(tiny, vocab
     assert checkpoint_path(tmp_path, 1).read_bytes() == good
 
 
+@pytest.mark.slow
 def test_patience_stops_a_run_that_no_longer_improves_and_a_resume_respects_it(tiny, vocab, tmp_path, capsys):
     frozen, train_ds, val_ds = tiny
     frozen.optimizer.learning_rate = 0.0  # the same validation loss every epoch
@@ -105,6 +111,7 @@ def test_the_compile_cell_builds_and_compiles_as_the_parameters_beyond_the_tutor
         tf.distribute.experimental_set_strategy(None)  # the next test's models on the default strategy again
 
 
+@pytest.mark.slow
 def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     _, train_ds, val_ds = tiny
     steps = len(train_ds)
@@ -120,6 +127,7 @@ def test_a_resumed_cosine_run_continues_its_schedule(tiny, vocab, tmp_path):
     assert float(resumed.optimizer.learning_rate) == pytest.approx(float(resumed.optimizer._learning_rate(2 * steps)))
 
 
+@pytest.mark.slow
 def test_the_duration_advice_leaves_the_training_as_it_was(fresh_tiny, ids, vocab, tmp_path, capsys):
     histories = []
     for advise in (False, True):
@@ -132,6 +140,7 @@ def test_the_duration_advice_leaves_the_training_as_it_was(fresh_tiny, ids, voca
     assert histories[0]["loss"] == histories[1]["loss"] and histories[0]["val_loss"] == histories[1]["val_loss"]
 
 
+@pytest.mark.slow
 def test_carried_state_loss_does_not_depend_on_the_window_length_and_beats_zero_states(fresh_tiny, ids):
     model = fresh_tiny()
     keras.utils.set_random_seed(0)
@@ -155,6 +164,7 @@ def test_carried_state_loss_does_not_depend_on_the_window_length_and_beats_zero_
     assert windowed(50) != pytest.approx(windowed(200), abs=0.002)  # dropped, the window length matters
 
 
+@pytest.mark.slow
 def test_carried_training_starts_each_batch_from_the_last_ones_state(ids, vocab, tmp_path):
     train, val = train_val_split(ids[:30_000], 0.1)
     losses = {}
