@@ -1,7 +1,7 @@
 """How long CI takes: .ci/run in a fresh clone of HEAD, then `make test-fast` twice there (the first compiles
 XLA's programs, the second loads them), into records/make_test_fresh_clone.json. Run it on an idle machine.
 
-    .venv/bin/python -m scripts.measure_ci            (make measure-ci; about 8 minutes on 2 cores)
+    .venv/bin/python -m scripts.measure_ci            (make measure-ci)
 """
 
 from __future__ import annotations
