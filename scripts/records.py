@@ -96,16 +96,6 @@ def read(name: str) -> dict:
     return max(read_kinds(name).values(), key=lambda record: record["date"])
 
 
-def processor(machine: dict) -> str:
-    """A machine's cores and processor, named by its instruction set as well: both kinds here call themselves "AMD EPYC"."""
-    return f"{machine['cores']} cores of an {machine['cpu']} ({kind({'machine': machine})})"
-
-
-def where(record: dict) -> str:
-    """Where and when a record was measured: cores, processor and its instruction set, date, mean load."""
-    return f"{processor(record['machine'])}, {record['date'][:10]}, load {record['load']['mean']:.1f} on average"
-
-
 # Minutes and seconds in each language of the documents.
 UNITS = {"en": ("min", "s"), "ja": ("分", "秒")}
 
