@@ -16,9 +16,10 @@ INSTALLER = $(if $(UV),uv ($(UV)),pip)
 .PHONY: help test test-fast test-browser test-compat lint run notebooks execute best pretrained student sweep bench \
 	measure-ci record-run ja clean clean-runs
 
-# Lists these targets, each with the first line of the comment above it.
+# Lists these targets, each with the first line of the comment above it, then the times records/ holds.
 help:
 	@awk '/^# /{if (!c) c = substr($$0, 3); next} /^[a-z][a-z-]*:/{if (c) printf "make %-14s %s\n", substr($$1, 1, length($$1) - 1), c} {c = ""}' Makefile
+	@echo; echo "Recorded (records/, each on the processor named by its instruction set):"; $(PYTHON) -m scripts.recorded_times
 
 $(RUN_STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,10 +39,10 @@ $(TEST_STAMP): $(RUN_STAMP)
 # the tests of tests/test_notebooks.py.
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile
-# The unit tests of helpers and scripts alone, for the edit loop: no kernels, no browser, no training in
-# fresh processes (marker end_to_end), no test that trains, compiles a generator or draws every figure (marker
-# slow), and not the notebooks' lesson and solution cells (tests/test_lessons.py, test_exercises.py).
-# make test runs all of them; so does pytest on a file.
+# The unit tests of helpers and scripts that take under 2 s each, for the edit loop.
+# No kernels, no browser, no training in fresh processes (marker end_to_end), no test that trains, compiles a
+# generator or draws every figure (marker slow), and not the notebooks' lesson and solution cells
+# (tests/test_lessons.py, test_exercises.py). make test runs all of them; so does pytest on a file.
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(TEST_STAMP)
 	CHAR_RNN_XLA_CACHE=.pytest_cache/xla $(BIN)/python -m pytest -n auto --dist worksteal -m "not end_to_end and not slow" \

@@ -20,6 +20,7 @@ from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
 from scripts import records  # noqa: E402
 from scripts.records import QUALITY, minutes, notebook_seconds, tutorial_row  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
+from scripts.recorded_times import RUN_RECORDS  # noqa: E402
 
 # Row names and column headers, in each language of the documents.
 LABELS = {
@@ -38,8 +39,6 @@ LABELS = {
            "notebooks": ("ノートブック", "題名", "コミット済みの実行の CPU 時間", "演習"),
            "runs": ("コマンド", "プロセッサ × コア数", "日付", "平均負荷", "時間", "うち訓練", "最良の検証損失", "テスト"),
            "workshop": ("ノートブック", "`make run` での秒数")}}
-RUN_RECORDS = (("make test", "make_test_fresh_clone"), ("make run", "make_run_workshop"),
-               ("make run PROFILE=short", "make_run_short"))
 
 
 def table(header, rows) -> str:

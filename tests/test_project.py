@@ -170,5 +170,10 @@ def test_make_help_lists_every_target_with_its_purpose():
     # --no-print-directory: under another make (make measure-ci runs make test) make would add "Entering directory" lines
     listed = subprocess.run(["make", "-s", "--no-print-directory", "help"], cwd=PROJECT_ROOT, capture_output=True, text=True,
                             check=True).stdout
-    rows = dict(line.removeprefix("make ").split(maxsplit=1) for line in listed.splitlines())
+    targets, times = listed.split("\n\n")
+    rows = dict(line.removeprefix("make ").split(maxsplit=1) for line in targets.splitlines())
     assert set(rows) == phony and all(rows.values())
+    # then each recorded time, with the kind of processor it was measured on
+    recorded = json.loads((PROJECT_ROOT / "records" / "make_test_fresh_clone.json").read_text())
+    for kind, record in recorded.items():
+        assert f"make test: {record['seconds'] / 60:.0f} min from a fresh clone" in times and f"({kind}) × " in times
