@@ -40,8 +40,8 @@ $(TEST_STAMP): $(RUN_STAMP)
 test: lint
 	$(BIN)/python -m pytest -n auto --dist loadfile
 # The unit tests of helpers and scripts that take under 2 s each, for the edit loop.
-# No kernels, no browser, no training in fresh processes (marker end_to_end), no test that trains, compiles a
-# generator or draws every figure (marker slow), and not the notebooks' lesson and solution cells
+# No kernels, no browser, no training in fresh processes (marker end_to_end), no test of 2 s or more, as one that
+# trains, compiles a generator or draws every figure takes (marker slow), and not the notebooks' lesson and solution cells
 # (tests/test_lessons.py, test_exercises.py). make test runs all of them; so does pytest on a file.
 # XLA's compiled programs are kept in .pytest_cache/xla between runs (tests/conftest.py says how).
 test-fast: $(TEST_STAMP)

@@ -27,7 +27,7 @@ LABELS = {
     "en": {"epochs": ("epoch", "training loss", "validation loss", "seconds"),
            "best": ("best validation loss", "at epoch", "bits per character", "training", "processor × cores", "TensorFlow",
                     "Keras"),
-           "pretrained": ("epoch of its run", "validation loss", "bits per character", "the tutorial's run, above",
+           "pretrained": ("epoch of its run", "validation loss", "bits per character", "the tutorial's run above, validation loss",
                           "weights file"),
            "notebooks": ("notebook", "title", "CPU time of the committed run", "exercises"),
            "runs": ("command", "processor × cores", "date", "mean load", "time", "of it training", "best validation loss",
@@ -35,7 +35,8 @@ LABELS = {
            "workshop": ("notebook", "seconds in `make run`")},
     "ja": {"epochs": ("エポック", "訓練損失", "検証損失", "秒"),
            "best": ("最良の検証損失", "エポック", "1 文字あたりのビット数", "訓練", "プロセッサ × コア数", "TensorFlow", "Keras"),
-           "pretrained": ("その実行のエポック", "検証損失", "1 文字あたりのビット数", "上のチュートリアルどおりの実行", "重みのファイル"),
+           "pretrained": ("その実行のエポック", "検証損失", "1 文字あたりのビット数", "上のチュートリアルどおりの実行の検証損失",
+                          "重みのファイル"),
            "notebooks": ("ノートブック", "題名", "コミット済みの実行の CPU 時間", "演習"),
            "runs": ("コマンド", "プロセッサ × コア数", "日付", "平均負荷", "時間", "うち訓練", "最良の検証損失", "テスト"),
            "workshop": ("ノートブック", "`make run` での秒数")}}
