@@ -20,6 +20,7 @@ from scripts.runner import NOTEBOOK_DIR, NOTEBOOKS  # noqa: E402
 from scripts import records  # noqa: E402
 from scripts.records import QUALITY, minutes, notebook_seconds, tutorial_row  # noqa: E402
 from scripts.readme import write_section  # noqa: E402
+from scripts import recorded_times  # noqa: E402
 from scripts.recorded_times import RUN_RECORDS  # noqa: E402
 
 # Row names and column headers, in each language of the documents.
@@ -49,8 +50,8 @@ def table(header, rows) -> str:
 
 
 def machine(record: dict) -> str:
-    """A record's processor, named by its instruction set too (both kinds here call themselves "AMD EPYC"), and cores."""
-    return f"{record['machine']['cpu']} ({records.kind(record)}) × {record['machine']['cores']}"
+    """A record's processor and cores, its kind read from its flags (quality.json's rows are not filed by kind)."""
+    return recorded_times.machine(record, records.kind(record))
 
 
 def _epoch_table(history: dict, language: str = "en") -> str:

@@ -15,6 +15,11 @@ RUN_RECORDS = (("make test", "make_test_fresh_clone"), ("make run", "make_run_wo
                ("make run PROFILE=short", "make_run_short"))
 
 
+def machine(record: dict, kind: str) -> str:
+    """A record's processor, named by its instruction set too (both kinds here call themselves "AMD EPYC"), and cores."""
+    return f"{record['machine']['cpu']} ({kind}) × {record['machine']['cores']}"
+
+
 def recorded_times() -> list[str]:
     """One line per command and kind of processor recorded."""
     found = []
@@ -23,8 +28,7 @@ def recorded_times() -> list[str]:
             fast = r.get("test_fast_seconds")
             extra = f" from a fresh clone, install included; make test-fast {fast['first']:.0f} s, then {fast['again']:.0f} s" \
                 if fast else ""
-            found.append(f"  {command}: {r['seconds'] / 60:.0f} min{extra} ({r['machine']['cpu']} ({kind}) × "
-                         f"{r['machine']['cores']}, {r['date'][:10]})")
+            found.append(f"  {command}: {r['seconds'] / 60:.0f} min{extra} ({machine(r, kind)}, {r['date'][:10]})")
     return found
 
 
