@@ -53,3 +53,26 @@ def test_same_seed_same_run_other_seed_other_run(corpus_path, tmp_path):
     assert first == second  # exactly, in two processes: batches, initial weights, every loss, the sample
     assert first["weights"] != other["weights"] and first["batch"] != other["batch"]
     assert first["loss"] != other["loss"] and first["sample"] != other["sample"]
+
+
+@pytest.mark.slow
+def test_07_small_models_start_from_seed_whatever_drew_random_numbers_before(vocab):
+    """07's SEED alone decides the two small models' initial weights, not what an earlier cell left in Python's generator
+    (Keras draws each layer's initial-weight seed from it as the layer is made)."""
+    import random
+
+    import keras
+    import numpy as np
+    from lessons import run_cells
+
+    from scripts.runner import NOTEBOOK_DIR
+
+    cells = json.loads((NOTEBOOK_DIR / "07_inside_the_gru.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells if c["id"] == "3f6c8a1d")  # the cell that makes small_models
+    starts = []
+    for earlier in (1, 2):
+        random.seed(earlier)
+        made = run_cells([source], {"np": np, "keras": keras, "vocab": vocab, "SEED": 42, "TRAIN_STEPS": 50, "SEQ_LENGTH": 10})
+        starts.append([w for name in ("plain RNN", "GRU") for w in made["small_models"][name][0].get_weights()])
+    for first, second in zip(*starts, strict=True):
+        np.testing.assert_array_equal(first, second)
