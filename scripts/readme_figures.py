@@ -134,8 +134,8 @@ def quality_table() -> str:
                  f"{p.get('LR_SCHEDULE', 'constant')}" + (f", clip {p['CLIP_NORM']}" if p.get("CLIP_NORM") else "")
                  + (", state carried" if p.get("CARRY_STATE") else "")
                  + (f", {p['PRECISION']}" if p.get("PRECISION", "float32") != "float32" else ""))
-        rows.append([r["name"], model, r["epochs"], f"{r['best_val_loss']:.3f}", f"{r['best_bits_per_char']:.2f}",
-                     r["best_epoch"], f"{r['carried_val_loss']:.3f}", f"{r['training_seconds']:.0f} s on {machine(r)}",
+        rows.append([r["name"], model, r["epochs"], f"{r['best_val_loss']:.4f}", f"{r['best_bits_per_char']:.2f}",
+                     r["best_epoch"], f"{r['carried_val_loss']:.4f}", f"{r['training_seconds']:.0f} s on {machine(r)}",
                      f"`{r['command']}`"])
     return table(["name", "model", "epochs", "best validation loss", "bits per character", "at epoch",
                   "the same, state carried", "training", "command"], rows)
@@ -203,9 +203,9 @@ def loss_by_position() -> str:
     for path in sorted(records.RECORDS.glob("loss_by_position_*.json")):
         r = records.read(path.stem)
         spans = r["spans"]
-        cells = [f"{spans[k]:.3f}" if k in spans else "" for k in ("1-1", "2-5", "6-20", "51-100", "101-200")]
-        rows.append([r["model"], r["seq_length"], *cells, f"{r['windowed']:.3f}", f"{r['carried']:.3f}"])
-    return table(["model", "windows of", "first character", "characters 2-5", "6-20", "51-100", "101-200", "whole windows",
+        cells = [f"{spans[k]:.4f}" if k in spans else "" for k in ("1-1", "2-5", "6-20", "21-50", "51-100", "101-200")]
+        rows.append([r["model"], r["seq_length"], *cells, f"{r['windowed']:.4f}", f"{r['carried']:.4f}"])
+    return table(["model", "windows of", "first character", "characters 2-5", "6-20", "21-50", "51-100", "101-200", "whole windows",
                   "state carried"], rows)
 
 
